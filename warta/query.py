@@ -1,0 +1,186 @@
+"""The search language, parsed once into a tree that each backend compiles.
+
+    words            pilkada bawaslu        (all must match: implicit AND)
+    "phrases"        "politik uang"
+    AND / OR / NOT   kobar OR kotim   NOT hoaks   (upper case only: a lower-case
+                     "and" is searched as a word, as in most search engines)
+    -word            -hoaks                 (same as NOT)
+    prefix*          netral*                (never stemmed)
+    ( )              (kobar OR kotim) AND netralitas
+
+No user text ever reaches FTS5 MATCH or Elasticsearch query syntax: the
+backends build their queries from this tree, quoting each token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from warta.errors import QueryError
+from warta.textnorm import tokens
+
+
+@dataclass(frozen=True)
+class Term:
+    token: str  # folded, unstemmed
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    pass
+
+
+Node = Term | Phrase | And | Or | Not | MatchAll
+
+_LEX = re.compile(r'\s*(?:(?P<quote>"[^"]*("|$))|(?P<lpar>\()|(?P<rpar>\))|(?P<word>[^\s()"]+))')
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _LEX.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        if m.group("quote") is not None:
+            q = m.group("quote")
+            if len(q) < 2 or not q.endswith('"'):
+                raise QueryError(f"unbalanced quote in query: {text!r}")
+            out.append(("phrase", q[1:-1]))
+        elif m.group("lpar"):
+            out.append(("(", "("))
+        elif m.group("rpar"):
+            out.append((")", ")"))
+        else:
+            w = m.group("word")
+            if w in ("AND", "OR", "NOT"):
+                out.append((w, w))
+            else:
+                out.append(("word", w))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.toks = _lex(text)
+        self.i = 0
+
+    def peek(self) -> str | None:
+        return self.toks[self.i][0] if self.i < len(self.toks) else None
+
+    def take(self) -> tuple[str, str]:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node:
+        if not self.toks:
+            return MatchAll()
+        node = self.or_expr()
+        if self.peek() == ")":
+            raise QueryError(f"unbalanced parenthesis in query: {self.text!r}")
+        if self.peek() is not None:
+            raise QueryError(f"unexpected {self.toks[self.i][1]!r} in query: {self.text!r}")
+        return node
+
+    def or_expr(self) -> Node:
+        parts = [self.and_expr()]
+        while self.peek() == "OR":
+            self.take()
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self) -> Node:
+        parts = [self.unary()]
+        while self.peek() not in (None, "OR", ")"):
+            if self.peek() == "AND":
+                self.take()
+            parts.append(self.unary())
+        parts = [p for p in parts if not isinstance(p, MatchAll)] or [MatchAll()]
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node:
+        kind = self.peek()
+        if kind == "NOT":
+            self.take()
+            return Not(self.unary())
+        if kind == "word" and self.toks[self.i][1].startswith("-") and len(self.toks[self.i][1]) > 1:
+            _, w = self.take()
+            return Not(self._word(w[1:]))
+        return self.primary()
+
+    def primary(self) -> Node:
+        kind = self.peek()
+        if kind is None:
+            raise QueryError(f"query ends where a word was expected: {self.text!r}")
+        if kind == "(":
+            self.take()
+            node = self.or_expr()
+            if self.peek() != ")":
+                raise QueryError(f"unbalanced parenthesis in query: {self.text!r}")
+            self.take()
+            return node
+        if kind == ")":
+            raise QueryError(f"unbalanced parenthesis in query: {self.text!r}")
+        if kind in ("AND", "OR"):
+            raise QueryError(f"{kind} needs a word on both sides in query: {self.text!r}")
+        _, value = self.take()
+        if kind == "phrase":
+            toks = tokens(value)
+            if not toks:
+                raise QueryError(f"empty phrase in query: {self.text!r}")
+            return Phrase(tuple(toks)) if len(toks) > 1 else Term(toks[0])
+        return self._word(value)
+
+    def _word(self, word: str) -> Node:
+        prefix = word.endswith("*")
+        toks = tokens(word.rstrip("*"))
+        if not toks:
+            if prefix:
+                raise QueryError(f"prefix search needs at least one letter before '*': {self.text!r}")
+            return MatchAll()
+        if prefix:
+            if len(toks) > 1:
+                raise QueryError(f"prefix search works on one word, not {word!r}")
+            return Term(toks[0], prefix=True)
+        # "se-Kalteng" or "14/02" split into several tokens: they must be adjacent.
+        return Phrase(tuple(toks)) if len(toks) > 1 else Term(toks[0])
+
+
+def parse(text: str) -> Node:
+    """Parse a user query; a pure negation ("NOT hoaks") means everything except."""
+    return _Parser(text or "").parse()
+
+
+def positive_leaves(node: Node) -> list[Term | Phrase]:
+    """Leaves that are not under a NOT: they drive ranking and snippets."""
+    if isinstance(node, (Term, Phrase)):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [leaf for c in node.children for leaf in positive_leaves(c)]
+    return []

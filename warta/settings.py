@@ -1,0 +1,81 @@
+"""Runtime settings: config/warta.yaml (optional), overridden by WARTA_* environment variables.
+
+Secrets (Elasticsearch API key, password) come only from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from warta.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "warta.yaml"
+
+ENV = {
+    "WARTA_DATA_DIR": "data_dir",
+    "WARTA_SOURCES": "sources_file",
+    "WARTA_BACKEND": "backend",
+    "WARTA_ES_URL": "es_url",
+    "WARTA_ES_ALIAS": "es_alias",
+    "WARTA_ES_CA_CERTS": "es_ca_certs",
+    "WARTA_ES_API_KEY": "es_api_key",
+    "WARTA_ES_USERNAME": "es_username",
+    "WARTA_ES_PASSWORD": "es_password",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    sources_file: Path = PROJECT_ROOT / "config" / "sources.yaml"
+    backend: Literal["sqlite", "elasticsearch"] = "sqlite"
+    es_url: str = "http://127.0.0.1:9200"
+    es_alias: str = "warta-articles"
+    es_ca_certs: str | None = None
+    es_api_key: str | None = None
+    es_username: str | None = None
+    es_password: str | None = None
+    user_agent: str = "warta/0.1 (+https://github.com/warta-news/warta; regional election news research crawler)"
+    download_timeout: float = 20.0
+    max_page_bytes: int = 5_000_000
+    cluster_window_days: int = 60
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "warta.sqlite"
+
+    @property
+    def fts_path(self) -> Path:
+        return self.data_dir / "search-fts.sqlite"
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: object) -> Settings:
+    path = Path(config_file) if config_file else DEFAULT_CONFIG
+    values: dict[str, object] = {}
+    if path.exists():
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{path}: invalid YAML: {str(e).splitlines()[0]}") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a mapping of settings")
+        values.update(loaded)
+    elif config_file:
+        raise ConfigError(f"{path}: file not found")
+    for env, key in ENV.items():
+        if os.environ.get(env):
+            values[key] = os.environ[env]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = ".".join(str(x) for x in first["loc"])
+        raise ConfigError(f"{path}: setting {field!r}: {first['msg']}") from None
