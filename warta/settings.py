@@ -56,7 +56,18 @@ class Settings(BaseModel):
         return self.data_dir / "search-fts.sqlite"
 
 
+def to_env(settings: Settings) -> dict[str, str]:
+    """The settings as WARTA_* variables, so a crawl subprocess sees exactly what the CLI saw."""
+    out = {}
+    for env, key in ENV.items():
+        value = getattr(settings, key)
+        if value is not None:
+            out[env] = str(value)
+    return out
+
+
 def load_settings(config_file: str | Path | None = None, **overrides: object) -> Settings:
+    config_file = config_file or os.environ.get("WARTA_CONFIG") or None
     path = Path(config_file) if config_file else DEFAULT_CONFIG
     values: dict[str, object] = {}
     if path.exists():

@@ -1,0 +1,176 @@
+"""Streamed exports of a search: CSV (Excel-safe), JSON Lines, Parquet, each with a manifest.
+
+The data file holds data only. The manifest beside it (`<file>.manifest.json`)
+is written last and says what the file is: query, filters, time, row count,
+sha256, version, and whether the export completed — so a research data set
+can be cited, checked and reproduced, and a truncated file is never mistaken
+for a whole one (Datasette #1379).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from indexer.base import Hit, SearchBackend, SearchRequest
+from warta import __version__
+from warta.errors import WartaError
+
+FORMATS = ("csv", "jsonl", "parquet")
+FIELDS = (
+    "id", "published_at", "source_id", "source_type", "domain", "title", "url", "canonical_url", "author",
+    "credit", "dateline", "primary_province", "primary_kabkota", "provinces", "kabkotas", "election_related",
+    "election_types", "topics", "cluster_id", "is_canonical", "copies", "word_count", "description", "body",
+)
+LIST_FIELDS = ("provinces", "kabkotas", "election_types", "topics")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 2000
+
+
+@dataclass
+class Manifest:
+    file: str
+    format: str
+    query: str
+    filters: dict[str, Any]
+    started_at: str
+    finished_at: str
+    rows: int
+    sha256: str
+    complete: bool
+    warta_version: str = __version__
+    error: str = ""
+
+
+def row(hit: Hit) -> dict[str, Any]:
+    d = hit.doc
+    out = {k: d.get(k) for k in FIELDS}
+    out["copies"] = [c.get("url", "") for c in d.get("copies") or []]
+    for k in LIST_FIELDS:
+        out[k] = list(out[k] or [])
+    return out
+
+
+def _excel_safe(value: Any) -> str:
+    """Lists joined by '; '; text that a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _write_csv(fh: Any, rows: Iterable[dict[str, Any]]) -> int:
+    w = csv.writer(fh, lineterminator="\r\n")
+    w.writerow(FIELDS)
+    n = 0
+    for r in rows:
+        w.writerow([_excel_safe(r[k]) for k in FIELDS])
+        n += 1
+    return n
+
+
+def _write_jsonl(fh: Any, rows: Iterable[dict[str, Any]]) -> int:
+    n = 0
+    for r in rows:
+        fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _parquet_schema() -> Any:
+    import pyarrow as pa
+
+    types = {k: pa.string() for k in FIELDS}
+    types.update({k: pa.list_(pa.string()) for k in (*LIST_FIELDS, "copies")})
+    types.update({"election_related": pa.bool_(), "is_canonical": pa.bool_(), "word_count": pa.int64()})
+    return pa.schema([(k, types[k]) for k in FIELDS])
+
+
+def _write_parquet(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema()
+    n = 0
+    with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
+        batch: list[dict[str, Any]] = []
+        for r in rows:
+            batch.append(r)
+            if len(batch) >= BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                n += len(batch)
+                batch = []
+        if batch or n == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            n += len(batch)
+    return n
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def manifest_path(out: Path) -> Path:
+    return out.with_name(out.name + ".manifest.json")
+
+
+def export(backend: SearchBackend, request: SearchRequest, fmt: str, out: Path, *, query_text: str,
+           filters: dict[str, Any], on_row: Callable[[], None] | None = None) -> Manifest:
+    if fmt not in FORMATS:
+        raise WartaError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out = Path(out)
+    if out.is_dir():
+        raise WartaError(f"cannot write export to {out}: it is a directory")
+    if not out.parent.is_dir():
+        raise WartaError(f"cannot write export to {out}: folder {out.parent} does not exist")
+    part = out.with_name(f".{out.name}.part")
+    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for hit in backend.iter_hits(request):
+            if on_row:
+                on_row()
+            yield row(hit)
+
+    error = ""
+    n = 0
+    try:
+        if fmt == "parquet":
+            n = _write_parquet(part, rows())
+        else:
+            # utf-8-sig: the BOM makes Excel read the file as UTF-8 (Indonesian names, "–", "“”").
+            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+            with open(part, "w", encoding=encoding, newline="") as fh:
+                n = (_write_csv if fmt == "csv" else _write_jsonl)(fh, rows())
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise WartaError(f"cannot write export to {out}: {e.strerror or e}") from None
+    except WartaError as e:
+        error = str(e)  # the backend failed mid-way: keep what was written, say it is incomplete
+    if not part.exists():
+        raise WartaError(f"cannot write export to {out}: nothing was written")
+    os.replace(part, out)
+    manifest = Manifest(
+        file=out.name, format=fmt, query=query_text, filters=filters, started_at=started,
+        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), rows=n, sha256=_sha256(out),
+        complete=not error, error=error,
+    )
+    manifest_path(out).write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2) + "\n",
+                                  encoding="utf-8")
+    if error:
+        raise WartaError(f"export stopped after {n} rows ({error}); the manifest marks it incomplete")
+    return manifest

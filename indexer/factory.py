@@ -1,0 +1,16 @@
+"""Open the configured search backend (WARTA_BACKEND=sqlite|elasticsearch)."""
+
+from __future__ import annotations
+
+from indexer.base import SearchBackend
+from warta.settings import Settings
+
+
+def open_backend(settings: Settings) -> SearchBackend:
+    if settings.backend == "elasticsearch":
+        from indexer.elasticsearch_backend import ElasticsearchBackend
+
+        return ElasticsearchBackend.from_settings(settings)
+    from indexer.sqlite_fts import SqliteFtsBackend
+
+    return SqliteFtsBackend.from_settings(settings)

@@ -1,0 +1,492 @@
+"""One HTML page → `Extracted`: text, metadata, dates and what kind of page it is.
+
+trafilatura does the heavy lifting (main text, title, author, description,
+categories/tags, image). What it cannot know is added here: robust decoding
+of pages that lie about their charset, a BeautifulSoup fallback for bodies it
+misses, the Indonesian clean-up (pipelines.clean), Indonesian dates
+(pipelines.dates) and the page kind, so listings and soft-404s never enter
+the index as articles.
+
+trafilatura runs with `deduplicate=False` on purpose: its LRU deduplication
+is process-global, so the second crawl of a page (or a syndicated copy) would
+lose paragraphs it had "seen" before.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone as dt_timezone
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup
+from lxml import etree
+from lxml import html as lxml_html
+
+from pipelines.clean import clean_body
+from pipelines.dates import find_dates
+from warta.models import Extracted
+from warta.textnorm import tokens
+
+# Below this many words trafilatura's body is checked against the fallback.
+MIN_BODY_WORDS = 40
+# A page with less own text than this is "empty" (unless it is a listing or soft 404).
+EMPTY_WORDS = 15
+# A soft 404 says "not found" and has little else; a real article is longer.
+SOFT404_MAX_WORDS = 150
+
+# --------------------------------------------------------------------------- decoding
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+# UTF-8 read as cp1252/latin-1: "Ã©", "â€œ", "Â ".
+_MOJIBAKE_RE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{1,3}"
+)
+
+
+def _to_cp1252_bytes(s: str) -> bytes:
+    """Inverse of a browser's cp1252 reading: undefined bytes come back as latin-1."""
+    out = bytearray()
+    for ch in s:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 255:
+                raise
+            out.append(ord(ch))
+    return bytes(out)
+
+
+def fix_mojibake(text: str) -> str:
+    """Re-decode UTF-8 sequences that were read as cp1252 ("Ã©" → "é", "â€œ" → "“")."""
+
+    def repair(m: re.Match[str]) -> str:
+        try:
+            return _to_cp1252_bytes(m.group(0)).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return m.group(0)
+
+    return _MOJIBAKE_RE.sub(repair, text)
+
+
+def _badness(text: str) -> int:
+    return text.count("\ufffd") * 2 + len(_MOJIBAKE_RE.findall(text))
+
+
+def decode_html(data: bytes | str, declared: str = "") -> str:
+    """Text of a page whatever its header or meta tag claims.
+
+    Valid UTF-8 is trusted over any declaration (a page declaring latin-1 but
+    sending UTF-8 is common; the reverse cannot be valid UTF-8 by accident).
+    Otherwise the declared charsets and charset_normalizer's guess compete on
+    the fewest replacement characters and mojibake sequences.
+    """
+    if isinstance(data, str):
+        return fix_mojibake(data) if _MOJIBAKE_RE.search(data) else data
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return decode_html(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    candidates = [c for c in (declared, *_meta_charsets(data), _guess_charset(data), "cp1252") if c]
+    best = ""
+    best_score = None
+    for enc in candidates:
+        try:
+            text = data.decode(enc, errors="replace")
+        except LookupError:
+            continue  # an invented charset name in a meta tag
+        score = _badness(text)
+        if best_score is None or score < best_score:
+            best, best_score = text, score
+        if score == 0:
+            break
+    return best
+
+
+def _meta_charsets(data: bytes) -> list[str]:
+    return [m.decode("ascii", "ignore") for m in _META_CHARSET_RE.findall(data[:8192])]
+
+
+def _guess_charset(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:65536]).best()
+    return best.encoding if best else ""
+
+
+# --------------------------------------------------------------------------- tree helpers
+
+
+def _parse(text: str) -> etree._Element | None:
+    text = _XML_DECL_RE.sub("", text)
+    if not text.strip():
+        return None
+    try:
+        return lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _prune(tree: etree._Element, xpaths: list[str] | tuple[str, ...]) -> None:
+    for xp in xpaths:
+        try:
+            found = tree.xpath(xp)
+        except etree.XPathError:
+            continue  # a bad selector in sources.yaml must not cost the page
+        for el in found:
+            if isinstance(el, lxml_html.HtmlElement) and el.getparent() is not None:
+                el.drop_tree()
+
+
+def _attr(tree: etree._Element, xpath: str) -> str:
+    found = tree.xpath(xpath)
+    return str(found[0]).strip() if found else ""
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+# --------------------------------------------------------------------------- trafilatura + fallback
+
+
+@dataclass
+class _Raw:
+    text: str = ""
+    title: str = ""
+    author: str = ""
+    description: str = ""
+    sitename: str = ""
+    tags: tuple[str, ...] = ()
+    image: str = ""
+    pagetype: str = ""
+
+
+def _trafilatura(tree: etree._Element, url: str) -> _Raw:
+    from trafilatura import bare_extraction
+
+    try:
+        doc = bare_extraction(
+            copy.deepcopy(tree), url=url or None, include_comments=False, with_metadata=True,
+            deduplicate=False, include_tables=True, include_images=False, include_links=False,
+        )
+    except Exception:  # trafilatura has no narrow error type; a crash means "nothing extracted"
+        return _Raw()
+    if doc is None:
+        return _Raw()
+    tags = [*(doc.categories or []), *(doc.tags or [])]
+    return _Raw(
+        text=doc.text or "", title=doc.title or "", author=doc.author or "",
+        description=doc.description or "", sitename=doc.sitename or "",
+        tags=tuple(tags), image=doc.image or "", pagetype=doc.pagetype or "",
+    )
+
+
+_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg")
+_CONTENT_CLASS_RE = re.compile(
+    r"(entry-content|post-content|article-content|article-body|content-detail|detail-content|isi-berita|"
+    r"isi_berita|single-content|post-body|td-post-content|news-content|konten)",
+    re.IGNORECASE,
+)
+
+
+def _fallback(tree: etree._Element, body_selector: str) -> str:
+    """Paragraph text of the body container: the selector, <article>, a content class, or the densest block."""
+    soup = BeautifulSoup(lxml_html.tostring(tree, encoding="unicode"), "lxml")
+    for tag in soup(_DROP_TAGS):
+        tag.decompose()
+    node = None
+    if body_selector:
+        try:
+            node = soup.select_one(body_selector)
+        except ValueError:  # soupsieve rejects the selector
+            node = None
+    node = (
+        node
+        or soup.find(attrs={"itemprop": "articleBody"})
+        or soup.find(class_=_CONTENT_CLASS_RE)
+        or soup.find("article")
+        or _densest(soup)
+    )
+    if node is None:
+        return ""
+    blocks = node.find_all(["p", "h2", "h3", "h4", "li", "blockquote"])
+    if blocks:
+        texts = [" ".join(b.get_text(" ").split()) for b in blocks if not b.find(["p", "li"])]
+    else:
+        texts = [" ".join(line.split()) for line in node.get_text("\n").split("\n")]
+    return "\n".join(t for t in texts if t)
+
+
+def _densest(soup: BeautifulSoup):  # -> bs4.Tag | None
+    best, best_words = None, 0
+    for parent in {p.parent for p in soup.find_all("p") if p.parent is not None}:
+        n = sum(_words(p.get_text(" ")) for p in parent.find_all("p", recursive=False))
+        if n > best_words:
+            best, best_words = parent, n
+    return best
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def canonical_url(tree: etree._Element, url: str) -> str:
+    """<link rel=canonical> (what an AMP page points to), else og:url, else the URL without AMP markers."""
+    href = _attr(tree, '//link[contains(concat(" ", normalize-space(translate(@rel,"CANONIAL","canonial")), " "), " canonical ")]/@href')
+    href = href or _attr(tree, '//meta[@property="og:url"]/@content')
+    if href:
+        return _without_fragment(urljoin(url, href))
+    if _is_amp(tree) and url:
+        return _without_fragment(_strip_amp(url))
+    return _without_fragment(url)
+
+
+def _is_amp(tree: etree._Element) -> bool:
+    root = tree.getroottree().getroot()
+    return "amp" in root.attrib or "\u26a1" in root.attrib
+
+
+def _strip_amp(url: str) -> str:
+    parts = urlsplit(url)
+    path = re.sub(r"/amp/?$", "/", parts.path)
+    query = "&".join(q for q in parts.query.split("&") if q and q not in ("amp", "amp=1", "amp=true"))
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+_ID_WORDS = {"yang", "dan", "di", "dengan", "untuk", "dari", "ini", "dalam", "pada", "tidak", "akan", "itu"}
+_EN_WORDS = {"the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "was", "are"}
+
+
+def _language(tree: etree._Element, body: str) -> str:
+    declared = (
+        _attr(tree, "/html/@lang")
+        or _attr(tree, '//meta[@property="og:locale"]/@content')
+        or _attr(tree, '//meta[translate(@http-equiv,"CONTENT-LANGUAGE","content-language")="content-language"]/@content')
+    )
+    if declared:
+        return re.split(r"[-_]", declared.strip().lower())[0]
+    toks = tokens(body)
+    id_hits = sum(t in _ID_WORDS for t in toks)
+    en_hits = sum(t in _EN_WORDS for t in toks)
+    if id_hits + en_hits < 5:
+        return ""
+    return "id" if id_hits >= en_hits else "en"
+
+
+_GENERIC_AUTHORS = re.compile(r"^(admin\w*|administrator|webmaster|superadmin|user|editor|author|guest)$", re.IGNORECASE)
+
+
+_TITLE_SEP = re.compile(r"\s+(?:-|\||–|—|::)\s+")
+
+
+def _clean_title(title: str, sitename: str, tree: etree._Element | None = None) -> str:
+    title = " ".join(title.split())
+    if tree is not None:
+        # Government portals put the site name in <h1> (the logo) and the headline
+        # lower down: when the extracted title is just one segment of <title>, the
+        # longest segment of <title> is the headline.
+        head = " ".join(" ".join(tree.xpath("//head/title//text()")).split())
+        parts = [p for p in _TITLE_SEP.split(head) if p]
+        logo = {" ".join(" ".join(e.xpath(".//text()")).split()).casefold() for e in tree.xpath(
+            '//*[contains(@class, "logo")] | //h1[a[@href="/"]] | //a[@href="/"]')}
+        if len(parts) > 1 and title.casefold() in {p.casefold() for p in parts} | logo:
+            longest = max(parts, key=len)
+            if len(longest) > len(title):
+                return longest
+    if sitename:
+        for sep in (" - ", " | ", " – ", " — ", " :: "):
+            suffix = f"{sep}{sitename}"
+            if title.lower().endswith(suffix.lower()) and len(title) > len(suffix):
+                return title[: -len(suffix)].strip()
+    return title
+
+
+def _tags(raw: _Raw, tree: etree._Element) -> list[str]:
+    found = [*raw.tags, *tree.xpath('//meta[@property="article:tag"]/@content')]
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in found:
+        t = " ".join(str(t).split())
+        if t and t.casefold() not in seen:
+            seen.add(t.casefold())
+            out.append(t)
+    return out
+
+
+# --------------------------------------------------------------------------- page kind
+
+_NOT_FOUND_RE = re.compile(
+    r"halaman\s+(?:yang\s+anda\s+cari\s+)?(?:tidak|tak)\s+(?:ditemukan|tersedia|ada)|"
+    r"page\s+(?:not|cannot\s+be)\s+found|\bnot\s+found\b|\b404\b|tidak\s+ditemukan|tidak\s+tersedia|"
+    r"nothing\s+(?:was\s+)?found|konten\s+tidak\s+(?:ditemukan|tersedia)",
+    re.IGNORECASE,
+)
+_LISTING_PATH_RE = re.compile(
+    r"/(?:category|categories|kategori|tag|tags|topik|topic|label|author|penulis|arsip|archives?|indeks|index|"
+    r"search|cari)(?:/|$)|/page/\d+/?$|[?&](?:s|q|page|paged)=",
+    re.IGNORECASE,
+)
+_ARCHIVE_BODY_CLASS_RE = re.compile(r"\b(?:archive|category|tag|search|blog|home|paged|tax-\w+)\b")
+_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle"}
+_LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage"}
+
+
+@dataclass(frozen=True)
+class _Signals:
+    article_markup: bool  # og:type=article, an Article JSON-LD node or article:published_time
+    listing_markup: bool  # listing URL, WordPress archive body class, CollectionPage JSON-LD
+    teasers: int  # distinct links under headings outside nav/footer/aside
+    link_share: float  # share of body paragraphs that are link texts
+    error_class: bool  # WordPress "error404" body class
+
+
+def _jsonld_types(tree: etree._Element) -> set[str]:
+    types: set[str] = set()
+    for script in tree.xpath('//script[contains(@type,"ld+json")]'):
+        for m in re.finditer(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")', script.text_content() or ""):
+            try:
+                value = json.loads(m.group(1))
+            except ValueError:
+                continue
+            types.update(v.lower() for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+    return types
+
+
+def _signals(tree: etree._Element, url: str, body: str) -> _Signals:
+    ld = _jsonld_types(tree)
+    og_type = _attr(tree, '//meta[@property="og:type"]/@content').lower()
+    article_markup = (
+        og_type == "article" or bool(ld & _ARTICLE_TYPES)
+        or bool(tree.xpath('//meta[@property="article:published_time"]'))
+    )
+    body_class = _attr(tree, "//body/@class")
+    listing_markup = (
+        bool(_LISTING_PATH_RE.search(url or "")) or bool(_ARCHIVE_BODY_CLASS_RE.search(body_class))
+        or bool(ld & _LISTING_TYPES)
+    )
+    teaser_links = tree.xpath(
+        "//*[self::h1 or self::h2 or self::h3 or self::h4]"
+        "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]//a/@href"
+    )
+    anchor_texts = {" ".join(a.text_content().split()).casefold() for a in tree.xpath("//a")}
+    paras = [p for p in body.split("\n\n") if p]
+    linked = sum(p.casefold() in anchor_texts for p in paras)
+    return _Signals(
+        article_markup=article_markup,
+        listing_markup=listing_markup,
+        teasers=len({urljoin(url, h) for h in teaser_links}),
+        link_share=linked / len(paras) if paras else 0.0,
+        error_class=bool(re.search(r"\berror404\b", body_class)),
+    )
+
+
+def page_kind(tree: etree._Element, url: str, title: str, body: str) -> str:
+    """article | listing | soft404 | empty — conservative: doubt means "article"."""
+    sig = _signals(tree, url, body)
+    words = _words(body)
+    headline = f"{title} {' '.join(tree.xpath('//h1//text()'))}"
+    if sig.error_class:
+        return "soft404"
+    if words < SOFT404_MAX_WORDS and _NOT_FOUND_RE.search(headline):
+        return "soft404"
+    if words < SOFT404_MAX_WORDS and _NOT_FOUND_RE.search(body[:200]):
+        return "soft404"
+    if _is_listing(sig, words):
+        return "listing"
+    if words < EMPTY_WORDS:
+        return "empty"
+    return "article"
+
+
+def _is_listing(sig: _Signals, words: int) -> bool:
+    # A long body with article markup is an article, whatever its URL or sidebar looks like.
+    if sig.article_markup and words >= 150 and sig.link_share < 0.5:
+        return False
+    if sig.listing_markup and (sig.teasers >= 3 or sig.link_share >= 0.3 or words < 150):
+        return True
+    # Without markup: many headline links and little own text per headline (teaser excerpts).
+    return not sig.article_markup and sig.teasers >= 5 and (sig.link_share >= 0.3 or words / sig.teasers < 25)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def extract_page(
+    html: bytes | str,
+    url: str,
+    *,
+    timezone: str = "WIB",
+    prune_xpath: list[str] | tuple[str, ...] = (),
+    body_selector: str = "",
+    crawled_at: datetime | None = None,
+    declared_encoding: str = "",
+) -> Extracted:
+    """Everything `Extracted` holds for one page. Never raises on bad HTML: an
+    unparseable page comes back as page_kind="empty"."""
+    tz_name = timezone  # the parameter shadows datetime.timezone, hence dt_timezone
+    reference = crawled_at or datetime.now(dt_timezone.utc)
+    tree = _parse(decode_html(html, declared_encoding))
+    if tree is None:
+        return Extracted(page_kind="empty", canonical_url=url, date_source="none")
+    _prune(tree, prune_xpath)
+    raw = _trafilatura(tree, url)
+    title = _clean_title(raw.title, raw.sitename, tree)
+    text, extractor = _choose_body(tree, raw.text, body_selector)
+    cleaned = clean_body(_drop_title_line(text, title))
+    published, modified, date_source = find_dates(tree, url, tz=tz_name, reference=reference)
+    author = cleaned.author or ("" if _GENERIC_AUTHORS.match(raw.author.strip()) else raw.author.strip())
+    return Extracted(
+        title=title,
+        body=cleaned.body,
+        author=author,
+        credit=cleaned.credit,
+        dateline=cleaned.dateline,
+        description=" ".join(raw.description.split()),
+        tags=_tags(raw, tree),
+        image=urljoin(url, raw.image) if raw.image else "",
+        language=_language(tree, cleaned.body),
+        canonical_url=canonical_url(tree, url),
+        published_at=published,
+        modified_at=modified,
+        date_source=date_source,
+        extractor=extractor,
+        page_kind=page_kind(tree, url, title, cleaned.body),
+    )
+
+
+def _choose_body(tree: etree._Element, text: str, body_selector: str) -> tuple[str, str]:
+    if text and _words(text) >= MIN_BODY_WORDS and not _layout_table(text):
+        return text, "trafilatura"
+    fallback = _fallback(tree, body_selector)
+    if _layout_table(text) and _words(fallback) >= MIN_BODY_WORDS:
+        return fallback, "fallback"
+    if _words(fallback) > _words(text):
+        return fallback, "fallback"
+    return text, "trafilatura"
+
+
+def _layout_table(text: str) -> bool:
+    """Old CMS pages lay the whole page out in a <table>: trafilatura returns "| cell |" rows."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and sum(line.lstrip().startswith("|") for line in lines) / len(lines) >= 0.5
+
+
+def _drop_title_line(text: str, title: str) -> str:
+    lines = text.split("\n")
+    key = " ".join(title.split()).casefold()
+    if key and lines and " ".join(lines[0].split()).casefold() == key:
+        lines = lines[1:]
+    return "\n".join(lines)

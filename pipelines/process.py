@@ -1,0 +1,86 @@
+"""From raw page to stored Article: extraction, enrichment, dedupe decisions.
+
+`build_article` is a pure function of (html, url, source); `cluster_and_store`
+applies the deduplication rules against the store:
+
+- same canonical URL → the same id → an update, never a second record;
+- same normalised text at another URL of the same site → a duplicate, not stored;
+- a near-duplicate of another outlet's article (a syndicated press release)
+  → stored, with that cluster's id; the earliest published member is canonical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from crawlers.urls import canonicalize, rejection
+from pipelines.classify import classify
+from pipelines.dedupe import NearDuplicateIndex, Signature, content_hash, signature
+from pipelines.extract import extract_page
+from warta import __version__
+from warta.models import Article, article_id
+from warta.sources import Source
+from warta.store import Store
+
+MIN_WORDS = 40  # shorter "articles" are captions, teasers or error pages
+
+
+@dataclass
+class Built:
+    article: Article
+    signature: Signature | None = None
+    rejected: str = ""  # why this page is not an article ("" when it is)
+
+
+def build_article(html: bytes, url: str, source: Source, *, crawled_at: datetime, content_type: str = "") -> Built:
+    ex = extract_page(html, url, timezone=source.timezone, prune_xpath=list(source.selectors.prune_xpath),
+                      body_selector=source.selectors.body, crawled_at=crawled_at, declared_encoding=content_type)
+    canonical = url
+    if ex.canonical_url:
+        candidate = canonicalize(ex.canonical_url)
+        if not rejection(candidate, source):
+            canonical = candidate
+    words = len(ex.body.split())
+    rejected = ""
+    if ex.page_kind != "article":
+        rejected = f"not an article ({ex.page_kind})"
+    elif words < MIN_WORDS:
+        rejected = f"not an article (only {words} words)"
+    related, types = classify(ex.title, ex.body)
+    article = Article(
+        id=article_id(canonical), url=url, canonical_url=canonical, source_id=source.id,
+        source_type=source.type, domain=source.domain, title=ex.title, body=ex.body,
+        description=ex.description, author=ex.author, credit=ex.credit, dateline=ex.dateline, tags=ex.tags,
+        image=ex.image, language=ex.language, published_at=ex.published_at, modified_at=ex.modified_at,
+        crawled_at=crawled_at, date_source=ex.date_source,
+        # Until region tagging (issue 3) an article is about its source's home region.
+        provinces=[source.region.province], kabkotas=[source.region.kabkota] if source.region.kabkota else [],
+        primary_province=source.region.province, primary_kabkota=source.region.kabkota,
+        election_related=related, election_types=types, content_hash=content_hash(ex.body),
+        word_count=words, extractor=ex.extractor, extractor_version=__version__,
+    )
+    if rejected:
+        return Built(article, rejected=rejected)
+    return Built(article, signature(ex.body))
+
+
+def cluster_and_store(store: Store, near: NearDuplicateIndex, built: Built, raw_html: bytes,
+                      *, encoding: str = "") -> str:
+    """Store the article; returns its fate: new | updated | unchanged | duplicate."""
+    art = built.article
+    if store.find_same_text(art.content_hash, art.domain, art.id):
+        return "duplicate"
+    previous = store.get(art.id)
+    if previous is not None and previous.cluster_id:
+        # A re-crawl keeps its cluster: membership is decided once, on arrival.
+        art.cluster_id, art.is_canonical = previous.cluster_id, previous.is_canonical
+    else:
+        assert built.signature is not None
+        decision = near.add_signature(art.id, built.signature, art.published_at, body=art.body)
+        art.cluster_id, art.is_canonical = decision.cluster_id, decision.is_canonical
+        if decision.demoted:
+            store.set_canonical(decision.demoted, False)
+    sig = built.signature
+    return store.upsert_article(art, raw_html, encoding=encoding, signature=sig.to_bytes() if sig else None,
+                                shingle_count=sig.shingle_count if sig else 0)

@@ -1,0 +1,55 @@
+"""Turn user-supplied filter values into a validated `Filters`, with clear one-line errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from indexer.base import Filters
+from warta.errors import QueryError
+from warta.regions import PROVINCES, resolve
+from warta.sources import Registry
+
+SOURCE_TYPES = ("government", "election_body", "news")
+ELECTION_TYPES = ("pemilu-presiden", "pemilu-legislatif", "pilkada", "pilkada-gubernur", "pilkada-bupati",
+                  "pilkada-walikota")
+
+
+def _date(value: str | None, what: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise QueryError(f"{what} {value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def build_filters(registry: Registry, *, sources: list[str] = (), source_types: list[str] = (),
+                  provinces: list[str] = (), kabkotas: list[str] = (), election_types: list[str] = (),
+                  date_from: str | None = None, date_to: str | None = None,
+                  include_copies: bool = False) -> Filters:
+    known_kabkotas = sorted({s.region.kabkota for s in registry.sources if s.region.kabkota})
+    lo, hi = _date(date_from, "--from"), _date(date_to, "--to")
+    if lo and hi and lo > hi:
+        raise QueryError(f"impossible date range: --from {lo} is after --to {hi}")
+    return Filters(
+        sources=tuple(resolve(s, [x.id for x in registry.sources], "source") for s in sources),
+        source_types=tuple(resolve(t, SOURCE_TYPES, "source type") for t in source_types),
+        provinces=tuple(resolve(p, PROVINCES, "province") for p in provinces),
+        kabkotas=tuple(resolve(k, known_kabkotas, "kabupaten/kota") for k in kabkotas),
+        election_types=tuple(resolve(e, ELECTION_TYPES, "election type") for e in election_types),
+        date_from=lo, date_to=hi, include_copies=include_copies,
+    )
+
+
+def describe(filters: Filters) -> dict[str, object]:
+    """The non-empty filters, for manifests and --json output."""
+    out: dict[str, object] = {}
+    for name in ("sources", "source_types", "provinces", "kabkotas", "election_types"):
+        if getattr(filters, name):
+            out[name] = list(getattr(filters, name))
+    if filters.date_from:
+        out["date_from"] = filters.date_from.isoformat()
+    if filters.date_to:
+        out["date_to"] = filters.date_to.isoformat()
+    out["include_copies"] = filters.include_copies
+    return out
