@@ -105,7 +105,7 @@ def crawl_and_report(s: Settings, source_ids: list[str] | None) -> int:
     for r in result.sources:
         if r["reason"]:
             console.print(f"{r['source_id']}: {r['status']}: {_esc(r['reason'])}", soft_wrap=True)
-    console.print(f"indexed {result.indexed} articles into {s.backend}")
+    console.print(f"indexed {result.indexed} articles into {s.backend}; crawl log: {result.log_path}")
     if result.index_error:
         err.print(f"warning: {result.index_error}; {result.pending_index} articles wait in the store "
                   "and are indexed on the next run")
