@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from indexer.base import SearchBackend
 from warta.settings import Settings
 
@@ -14,3 +17,13 @@ def open_backend(settings: Settings) -> SearchBackend:
     from indexer.sqlite_fts import SqliteFtsBackend
 
     return SqliteFtsBackend.from_settings(settings)
+
+
+@contextmanager
+def backend_session(settings: Settings) -> Iterator[SearchBackend]:
+    """The configured backend, closed when the block ends (also on errors)."""
+    backend = open_backend(settings)
+    try:
+        yield backend
+    finally:
+        backend.close()

@@ -498,7 +498,7 @@ class SqliteFtsBackend:
             facets = self._facets(conn) if request.facets else {}
             rows: list[tuple[Any, ...]] = []
             if request.size > 0:
-                sql = f"SELECT h.score, h.date_sort, h.id, d.stored FROM temp.warta_hits h JOIN docs d ON d.rowid = h.rid"
+                sql = "SELECT h.score, h.date_sort, h.id, d.stored FROM temp.warta_hits h JOIN docs d ON d.rowid = h.rid"
                 page_params: list[Any] = []
                 if after is not None:
                     sql += f" WHERE {keyset}"

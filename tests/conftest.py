@@ -1,6 +1,3 @@
-"""Shared pytest set-up: the Elasticsearch server fixture plugin is registered here."""
+"""Shared pytest set-up: the Elasticsearch server fixtures (`es_url`, `es_backend_factory`)."""
 
-import importlib.util
-
-# TODO(integration): unconditional once tests/es_fixture.py lands.
-pytest_plugins = ["tests.es_fixture"] if importlib.util.find_spec("tests.es_fixture") else []
+pytest_plugins = ["tests.es_fixture"]

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from indexer.base import SearchRequest
-from indexer.factory import open_backend
+from indexer.factory import backend_session
 from warta import __version__
 from warta.errors import WartaError
 from warta.filters import build_filters, describe
@@ -163,11 +163,8 @@ def search(query: str = typer.Argument("", help='e.g. bawaslu "politik uang" -ho
         raise WartaError(f"unknown sort {sort!r}: use relevance or date")
     req, fdesc = _request(query, source, source_type, province, kabkota, election_type, date_from, date_to,
                           include_copies, sort=sort, size=limit, cursor=cursor)
-    backend = open_backend(settings())
-    try:
+    with backend_session(settings()) as backend:
         page = backend.search(req)
-    finally:
-        backend.close()
     if as_json:
         out = {"query": query, "filters": fdesc, "total": page.total, "next_cursor": page.next_cursor,
                "facets": page.facets,
@@ -227,15 +224,12 @@ def export(query: str = typer.Argument("", help="Query (same language as search)
 
     req, fdesc = _request(query, source, source_type, province, kabkota, election_type, date_from, date_to,
                           include_copies, sort=sort, facets=False, snippets=False)
-    backend = open_backend(settings())
-    try:
-        with Progress(SpinnerColumn(), TextColumn("exporting"), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as prog:
-            task = prog.add_task("export", total=None)
-            manifest = run_export(backend, req, fmt, out, query_text=query, filters=fdesc,
-                                  on_row=lambda: prog.advance(task))
-    finally:
-        backend.close()
+    with backend_session(settings()) as backend, Progress(
+            SpinnerColumn(), TextColumn("exporting"), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+            transient=True) as prog:
+        task = prog.add_task("export", total=None)
+        manifest = run_export(backend, req, fmt, out, query_text=query, filters=fdesc,
+                              on_row=lambda: prog.advance(task))
     console.print(f"{manifest.rows} rows → {out} (manifest: {manifest_path(out)})")
 
 
@@ -250,14 +244,13 @@ def reindex() -> None:
 
     s = settings()
     store = Store(s.store_path)
-    backend = open_backend(s)
     try:
-        with Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as prog:
+        with backend_session(s) as backend, Progress(
+                TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                transient=True) as prog:
             task = prog.add_task("reindex", total=store.count())
             n = rebuild(store, backend, progress=lambda k: prog.advance(task, k))
     finally:
-        backend.close()
         store.close()
     console.print(f"reindexed {n} articles into {s.backend}")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from indexer.factory import open_backend
+from indexer.factory import backend_session
 from indexer.sync import sync
 from warta.errors import BackendUnavailable, WartaError
 from warta.settings import PROJECT_ROOT, Settings, to_env
@@ -83,11 +83,8 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
         if progress:
             progress(result.sources)
         try:
-            backend = open_backend(settings)
-            try:
+            with backend_session(settings) as backend:
                 result.indexed = sync(store, backend)
-            finally:
-                backend.close()
         except BackendUnavailable as e:
             result.index_error = str(e)
         result.pending_index = store.pending_count(settings.backend)

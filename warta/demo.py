@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from indexer.base import SearchRequest
-from indexer.factory import open_backend
+from indexer.factory import backend_session
 from pipelines.clean import boilerplate_left
 from warta.query import parse
 from warta.settings import Settings, load_settings
@@ -120,16 +121,11 @@ def run_demo(data_dir: Path | None, console: Console) -> int:
     for c in checks:
         t.add_row(c.name, "[green]PASS[/green]" if c.ok else "[red]FAIL[/red]", c.detail)
     console.print(t)
-    backend = open_backend(s)
-    try:
+    with backend_session(s) as backend:
         for q in EXAMPLE_QUERIES:
             page = backend.search(SearchRequest(parse(q), size=3, facets=False))
-            console.print(f"\n[bold]warta search {q!r}[/bold]: {page.total} articles")
+            console.print(f"\n[bold]warta search {escape(repr(q))}[/bold]: {page.total} articles")
             for h in page.hits:
-                from rich.markup import escape
-
                 console.print(f"  • {escape(h.doc.get('title') or '')} [dim]({h.doc.get('source_id')})")
-    finally:
-        backend.close()
     console.print(f"\nTry it: WARTA_DATA_DIR={data_dir} WARTA_SOURCES={s.sources_file} warta search 'pilkada'")
     return 0 if all(c.ok for c in checks) else 1
