@@ -17,7 +17,10 @@ from typing import Any, Iterable, Iterator, Literal, Protocol
 from warta.query import Node
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-FACET_FIELDS = ("source_id", "source_type", "provinces", "kabkotas", "election_types", "month")
+# List fields of the document that filter "any of these values"; the Filters
+# attribute of the same name holds the wanted values.
+LIST_FILTER_FIELDS = ("provinces", "kabkotas", "election_types", "topics", "institutions", "people")
+FACET_FIELDS = ("source_id", "source_type", *LIST_FILTER_FIELDS, "month")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Filters:
     provinces: tuple[str, ...] = ()
     kabkotas: tuple[str, ...] = ()
     election_types: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    institutions: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
     date_from: date | None = None  # inclusive, Asia/Jakarta calendar day
     date_to: date | None = None  # inclusive, Asia/Jakarta calendar day
     include_copies: bool = False  # False: one entry per syndication cluster

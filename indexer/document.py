@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.base import JAKARTA
+from indexer.base import JAKARTA, LIST_FILTER_FIELDS
 from warta.models import Article
 from warta.textnorm import exact_text, stem_text
 
@@ -18,9 +18,10 @@ STORED_FIELDS = (
     "id", "url", "canonical_url", "source_id", "source_type", "domain", "title", "body",
     "description", "author", "credit", "dateline", "published_at", "date_sort", "month",
     "provinces", "kabkotas", "primary_province", "primary_kabkota", "election_related",
-    "election_types", "topics", "cluster_id", "is_canonical", "copies", "language", "word_count",
+    "election_types", "topics", "institutions", "people", "people_detail", "cluster_id", "is_canonical", "copies",
+    "language", "word_count",
 )
-KEYWORD_LIST_FIELDS = ("provinces", "kabkotas", "election_types", "topics")
+KEYWORD_LIST_FIELDS = LIST_FILTER_FIELDS
 
 
 def build_document(article: Article, copies: list[dict[str, str]] | None = None) -> dict[str, Any]:
@@ -52,6 +53,9 @@ def build_document(article: Article, copies: list[dict[str, str]] | None = None)
         "election_related": bool(article.election_related),
         "election_types": sorted(set(article.election_types)),
         "topics": sorted(set(article.topics)),
+        "institutions": sorted(set(article.institutions)),
+        "people": sorted({p["name"] for p in article.people if p.get("name")}),
+        "people_detail": article.people,
         "cluster_id": article.cluster_id or article.id,
         "is_canonical": bool(article.is_canonical),
         "copies": copies or [],

@@ -25,7 +25,7 @@ from elasticsearch import ConnectionTimeout, TransportError
 from elasticsearch.helpers import streaming_bulk
 
 from indexer import cursor
-from indexer.base import FACET_FIELDS, Filters, Hit, SearchPage, SearchRequest
+from indexer.base import FACET_FIELDS, LIST_FILTER_FIELDS, Filters, Hit, SearchPage, SearchRequest
 from indexer.document import STORED_FIELDS
 from indexer.snippets import build_snippet
 from warta.errors import BackendUnavailable, QueryError, WartaError
@@ -109,9 +109,7 @@ def compile_filters(filters: Filters) -> list[dict[str, Any]]:
     for field, values in (
         ("source_id", filters.sources),
         ("source_type", filters.source_types),
-        ("provinces", filters.provinces),
-        ("kabkotas", filters.kabkotas),
-        ("election_types", filters.election_types),
+        *((name, getattr(filters, name)) for name in LIST_FILTER_FIELDS),
     ):
         if values:
             out.append({"terms": {field: list(values)}})

@@ -26,9 +26,9 @@ FORMATS = ("csv", "jsonl", "parquet")
 FIELDS = (
     "id", "published_at", "source_id", "source_type", "domain", "title", "url", "canonical_url", "author",
     "credit", "dateline", "primary_province", "primary_kabkota", "provinces", "kabkotas", "election_related",
-    "election_types", "topics", "cluster_id", "is_canonical", "copies", "word_count", "description", "body",
+    "election_types", "topics", "institutions", "people", "cluster_id", "is_canonical", "copies", "word_count", "description", "body",
 )
-LIST_FIELDS = ("provinces", "kabkotas", "election_types", "topics")
+LIST_FIELDS = ("provinces", "kabkotas", "election_types", "topics", "institutions", "people")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from indexer import cursor as cursor_codec
-from indexer.base import FACET_FIELDS, Filters, Hit, SearchPage, SearchRequest
+from indexer.base import FACET_FIELDS, LIST_FILTER_FIELDS, Filters, Hit, SearchPage, SearchRequest
 from indexer.document import KEYWORD_LIST_FIELDS, STORED_FIELDS
 from indexer.snippets import build_snippet
 from warta.errors import BackendUnavailable, QueryError
@@ -232,7 +232,7 @@ def _filter_sql(filters: Filters) -> tuple[list[str], list[Any]]:
         where.append(f"d.source_id IN ({marks(filters.sources)})")
     if filters.source_types:
         where.append(f"d.source_type IN ({marks(filters.source_types)})")
-    for name in ("provinces", "kabkotas", "election_types"):
+    for name in LIST_FILTER_FIELDS:
         values: tuple[str, ...] = getattr(filters, name)
         if values:
             params.append(name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from crawlers.urls import canonicalize, rejection
 from pipelines.classify import classify
@@ -84,3 +85,38 @@ def cluster_and_store(store: Store, near: NearDuplicateIndex, built: Built, raw_
     sig = built.signature
     return store.upsert_article(art, raw_html, encoding=encoding, signature=sig.to_bytes() if sig else None,
                                 shingle_count=sig.shingle_count if sig else 0)
+
+
+@dataclass
+class ReextractCounts:
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # no raw HTML, or its source is no longer configured
+
+
+def reextract(store: Store, sources: dict[str, Source], *,
+              progress: Callable[[int], None] | None = None) -> ReextractCounts:
+    """Re-run extraction and enrichment on every stored raw page, so improvements reach old articles.
+
+    Identity and syndication decisions are kept: the id, the cluster and the
+    canonical flag were decided when the article arrived.
+    """
+    counts = ReextractCounts()
+    for old in store.iter_articles():
+        raw = store.raw_html(old.id)
+        source = sources.get(old.source_id)
+        if raw is None or source is None:
+            counts.skipped += 1
+        else:
+            new = build_article(raw, old.url, source, crawled_at=old.crawled_at or datetime.now().astimezone()).article
+            new.id, new.canonical_url = old.id, old.canonical_url
+            new.cluster_id, new.is_canonical = old.cluster_id, old.is_canonical
+            sig, shingle_count = store.signature(old.id)
+            outcome = store.upsert_article(new, raw, signature=sig, shingle_count=shingle_count)
+            if outcome == "unchanged":
+                counts.unchanged += 1
+            else:
+                counts.updated += 1
+        if progress:
+            progress(1)
+    return counts

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from indexer.base import FACET_FIELDS, Filters
+from indexer.base import FACET_FIELDS, LIST_FILTER_FIELDS, Filters
 from warta.query import And, MatchAll, Node, Not, Or, Phrase, Term
 from warta.textnorm import stem, stop_words
 
@@ -65,7 +65,7 @@ def passes(filters: Filters, doc: dict[str, Any]) -> bool:
         return False
     if filters.source_types and doc["source_type"] not in filters.source_types:
         return False
-    for name in ("provinces", "kabkotas", "election_types"):
+    for name in LIST_FILTER_FIELDS:
         wanted = getattr(filters, name)
         if wanted and not set(doc[name]) & set(wanted):
             return False

@@ -13,7 +13,7 @@ import pytest
 from indexer import cursor
 from indexer.base import Filters, SearchRequest
 from indexer.document import STORED_FIELDS, build_document
-from indexer.elasticsearch_backend import ElasticsearchBackend, compile_query
+from indexer.elasticsearch_backend import ElasticsearchBackend, compile_query, mapping_version
 from indexer.snippets import build_snippet
 from tests.es_fixture import BackendFactory, _drop_indices, es_auth_from_env
 from tests.reference_search import evaluate
@@ -75,7 +75,7 @@ def test_ensure_ready_creates_a_versioned_index_behind_the_alias(es_backend_fact
     backend.ensure_ready()
     indices = list(backend.client.indices.get_alias(name=backend.alias).body)
     assert len(indices) == 1
-    assert re.fullmatch(re.escape(backend.alias) + r"-v1-\d{6}", indices[0])
+    assert re.fullmatch(re.escape(backend.alias) + rf"-v{mapping_version()}-\d{{6}}", indices[0])
     mapping = backend.client.indices.get_mapping(index=indices[0]).body[indices[0]]["mappings"]
     assert mapping["dynamic"] == "strict"
     assert mapping["properties"]["body_exact"]["analyzer"] == "whitespace"

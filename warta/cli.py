@@ -133,18 +133,21 @@ _F = {
     "province": typer.Option([], "--province", help="Province name (repeatable)."),
     "kabkota": typer.Option([], "--kabkota", help="Kabupaten/kota name (repeatable)."),
     "election_type": typer.Option([], "--election-type", help="e.g. pilkada-bupati, pemilu-legislatif"),
+    "topic": typer.Option([], "--topic", help="Topic id, e.g. netralitas, politik-uang (repeatable)."),
+    "institution": typer.Option([], "--institution", help="e.g. 'Bawaslu Kabupaten Balangan' (repeatable)."),
+    "person": typer.Option([], "--person", help="A person's name as extracted (repeatable)."),
     "date_from": typer.Option(None, "--from", help="First day, YYYY-MM-DD (Asia/Jakarta)."),
     "date_to": typer.Option(None, "--to", help="Last day, YYYY-MM-DD (Asia/Jakarta)."),
     "include_copies": typer.Option(False, "--include-copies", help="Show every syndicated copy."),
 }
 
 
-def _request(query: str, source, source_type, province, kabkota, election_type, date_from, date_to,  # noqa: ANN001
-             include_copies, **kw) -> tuple[SearchRequest, dict]:  # noqa: ANN003
+def _request(query: str, source, source_type, province, kabkota, election_type, topic, institution,  # noqa: ANN001
+             person, date_from, date_to, include_copies, **kw) -> tuple[SearchRequest, dict]:  # noqa: ANN003
     registry = load_registry(settings().sources_file)
     filters = build_filters(registry, sources=source, source_types=source_type, provinces=province,
-                            kabkotas=kabkota, election_types=election_type, date_from=date_from,
-                            date_to=date_to, include_copies=include_copies)
+                            kabkotas=kabkota, election_types=election_type, topics=topic, institutions=institution,
+                            people=person, date_from=date_from, date_to=date_to, include_copies=include_copies)
     return SearchRequest(query=parse(query), filters=filters, **kw), describe(filters)
 
 
@@ -152,7 +155,9 @@ def _request(query: str, source, source_type, province, kabkota, election_type, 
 def search(query: str = typer.Argument("", help='e.g. bawaslu "politik uang" -hoaks netral*'),
            source: list[str] = _F["source"], source_type: list[str] = _F["source_type"],
            province: list[str] = _F["province"], kabkota: list[str] = _F["kabkota"],
-           election_type: list[str] = _F["election_type"], date_from: Optional[str] = _F["date_from"],
+           election_type: list[str] = _F["election_type"], topic: list[str] = _F["topic"],
+           institution: list[str] = _F["institution"], person: list[str] = _F["person"],
+           date_from: Optional[str] = _F["date_from"],
            date_to: Optional[str] = _F["date_to"], include_copies: bool = _F["include_copies"],
            sort: str = typer.Option("relevance", "--sort", help="relevance | date"),
            limit: int = typer.Option(10, "--limit", min=1, max=1000),
@@ -161,8 +166,8 @@ def search(query: str = typer.Argument("", help='e.g. bawaslu "politik uang" -ho
     """Search stored articles."""
     if sort not in ("relevance", "date"):
         raise WartaError(f"unknown sort {sort!r}: use relevance or date")
-    req, fdesc = _request(query, source, source_type, province, kabkota, election_type, date_from, date_to,
-                          include_copies, sort=sort, size=limit, cursor=cursor)
+    req, fdesc = _request(query, source, source_type, province, kabkota, election_type, topic, institution, person,
+                          date_from, date_to, include_copies, sort=sort, size=limit, cursor=cursor)
     with backend_session(settings()) as backend:
         page = backend.search(req)
     if as_json:
@@ -170,7 +175,8 @@ def search(query: str = typer.Argument("", help='e.g. bawaslu "politik uang" -ho
                "facets": page.facets,
                "hits": [{"id": h.id, "score": h.score, "snippet": h.snippet,
                          **{k: h.doc.get(k) for k in ("title", "url", "source_id", "published_at", "provinces",
-                                                      "kabkotas", "election_types", "cluster_id", "copies")}}
+                                                      "kabkotas", "election_types", "topics", "institutions", "people",
+                                                      "cluster_id", "copies")}}
                         for h in page.hits]}
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
         return
@@ -214,7 +220,9 @@ def _highlight(snippet: str, marks: list[tuple[int, int]]) -> str:
 def export(query: str = typer.Argument("", help="Query (same language as search)."),
            source: list[str] = _F["source"], source_type: list[str] = _F["source_type"],
            province: list[str] = _F["province"], kabkota: list[str] = _F["kabkota"],
-           election_type: list[str] = _F["election_type"], date_from: Optional[str] = _F["date_from"],
+           election_type: list[str] = _F["election_type"], topic: list[str] = _F["topic"],
+           institution: list[str] = _F["institution"], person: list[str] = _F["person"],
+           date_from: Optional[str] = _F["date_from"],
            date_to: Optional[str] = _F["date_to"], include_copies: bool = _F["include_copies"],
            fmt: str = typer.Option(..., "--format", "-f", help="csv | jsonl | parquet"),
            out: Path = typer.Option(..., "--output", "-o", help="File to write."),
@@ -222,8 +230,8 @@ def export(query: str = typer.Argument("", help="Query (same language as search)
     """Export every matching article (streamed) with a manifest beside the file."""
     from indexer.export import export as run_export, manifest_path
 
-    req, fdesc = _request(query, source, source_type, province, kabkota, election_type, date_from, date_to,
-                          include_copies, sort=sort, facets=False, snippets=False)
+    req, fdesc = _request(query, source, source_type, province, kabkota, election_type, topic, institution, person,
+                          date_from, date_to, include_copies, sort=sort, facets=False, snippets=False)
     with backend_session(settings()) as backend, Progress(
             SpinnerColumn(), TextColumn("exporting"), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
             transient=True) as prog:
@@ -237,7 +245,8 @@ def export(query: str = typer.Argument("", help="Query (same language as search)
 
 
 @app.command()
-def reindex() -> None:
+def reindex(reextract: bool = typer.Option(False, "--reextract", help="First re-run extraction and enrichment "
+                                           "on the stored raw HTML, so improvements reach old articles.")) -> None:
     """Rebuild the search backend from the store."""
     from indexer.sync import rebuild
     from warta.store import Store
@@ -245,6 +254,17 @@ def reindex() -> None:
     s = settings()
     store = Store(s.store_path)
     try:
+        if reextract:
+            from pipelines.process import reextract as run_reextract
+
+            registry = load_registry(s.sources_file)
+            with Progress(TextColumn("re-extracting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=err, transient=True) as prog:
+                task = prog.add_task("reextract", total=store.count())
+                counts = run_reextract(store, {x.id: x for x in registry.sources},
+                                       progress=lambda k: prog.advance(task, k))
+            console.print(f"re-extracted: {counts.updated} updated, {counts.unchanged} unchanged, "
+                          f"{counts.skipped} skipped (no raw HTML or source no longer configured)")
         with backend_session(s) as backend, Progress(
                 TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                 transient=True) as prog:

@@ -25,6 +25,7 @@ def _date(value: str | None, what: str) -> date | None:
 
 def build_filters(registry: Registry, *, sources: list[str] = (), source_types: list[str] = (),
                   provinces: list[str] = (), kabkotas: list[str] = (), election_types: list[str] = (),
+                  topics: list[str] = (), institutions: list[str] = (), people: list[str] = (),
                   date_from: str | None = None, date_to: str | None = None,
                   include_copies: bool = False) -> Filters:
     known_kabkotas = sorted({s.region.kabkota for s in registry.sources if s.region.kabkota})
@@ -37,6 +38,7 @@ def build_filters(registry: Registry, *, sources: list[str] = (), source_types: 
         provinces=tuple(resolve(p, PROVINCES, "province") for p in provinces),
         kabkotas=tuple(resolve(k, known_kabkotas, "kabupaten/kota") for k in kabkotas),
         election_types=tuple(resolve(e, ELECTION_TYPES, "election type") for e in election_types),
+        topics=tuple(topics), institutions=tuple(institutions), people=tuple(people),
         date_from=lo, date_to=hi, include_copies=include_copies,
     )
 
@@ -44,7 +46,8 @@ def build_filters(registry: Registry, *, sources: list[str] = (), source_types: 
 def describe(filters: Filters) -> dict[str, object]:
     """The non-empty filters, for manifests and --json output."""
     out: dict[str, object] = {}
-    for name in ("sources", "source_types", "provinces", "kabkotas", "election_types"):
+    for name in ("sources", "source_types", "provinces", "kabkotas", "election_types", "topics", "institutions",
+                 "people"):
         if getattr(filters, name):
             out[name] = list(getattr(filters, name))
     if filters.date_from:

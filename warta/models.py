@@ -71,6 +71,8 @@ class Article:
     election_related: bool = False
     election_types: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    institutions: list[str] = field(default_factory=list)
+    people: list[dict[str, str]] = field(default_factory=list)  # {name, role, institution, quote}
     content_hash: str = ""
     cluster_id: str = ""
     is_canonical: bool = True

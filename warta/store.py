@@ -326,6 +326,10 @@ class Store:
         r = self.db.execute("SELECT html_zlib FROM raw_pages WHERE article_id=?", (article_id,)).fetchone()
         return zlib.decompress(r["html_zlib"]) if r else None
 
+    def signature(self, article_id: str) -> tuple[bytes | None, int]:
+        r = self.db.execute("SELECT signature, shingle_count FROM articles WHERE id=?", (article_id,)).fetchone()
+        return (r["signature"], r["shingle_count"]) if r else (None, 0)
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
