@@ -475,6 +475,16 @@ ITEMS: tuple[Item, ...] = (
 )
 
 
+# Institutions come from the text (as the extractor would find them); a few
+# people are attached by hand so the person facet and filter have data.
+_INSTITUTIONS = ("Bawaslu", "KPU", "Sentra Gakkumdu", "Polres", "DKPP")
+_PEOPLE = {
+    "kobar-rakor": [{"name": "Antonius", "role": "Ketua Bawaslu Kobar"}],
+    "kobar-asn": [{"name": "Antonius", "role": "Ketua Bawaslu Kobar"}, {"name": "Siti Aminah", "role": "Sekda"}],
+    "kotim-dpt": [{"name": "Siti Aminah", "role": "Ketua KPU Kotim"}],
+}
+
+
 def _url(item: Item) -> str:
     return f"https://{SOURCES[item.source][1]}/berita/{item.key}"
 
@@ -504,6 +514,8 @@ def build_article(item: Item) -> Article:
         election_related=bool(item.types),
         election_types=list(item.types),
         topics=list(item.topics),
+        institutions=[i for i in _INSTITUTIONS if i in f"{item.title} {item.body}"],
+        people=_PEOPLE.get(item.key, []),
         cluster_id=cluster_id,
         is_canonical=canonical,
         language="id",
@@ -586,6 +598,12 @@ QUERY_CASES: tuple[Case, ...] = (
     Case("kalteng-without-se", "kalteng -se-kalteng"),
     # filters
     Case("filter-source", "", Filters(sources=("bawaslu-kobar",))),
+    Case("filter-topic", "", Filters(topics=("netralitas",))),
+    Case("filter-two-topics-and-word", "pemilu", Filters(topics=("dpt", "logistik"))),
+    Case("filter-institution", "", Filters(institutions=("Sentra Gakkumdu",))),
+    Case("filter-institution-and-province", "", Filters(institutions=("KPU",), provinces=("Kalimantan Tengah",))),
+    Case("filter-person", "", Filters(people=("Siti Aminah",))),
+    Case("filter-person-include-copies", "", Filters(people=("Antonius",), include_copies=True)),
     Case("filter-source-names-copy", "politik uang", Filters(sources=("bebaca",))),
     Case("filter-two-sources", "pilkada", Filters(sources=("kpu-kotim", "antara-kalsel"))),
     Case("filter-source-types", "", Filters(source_types=("government", "election_body"))),
