@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Callable
 
 from crawlers.urls import canonicalize, rejection
-from pipelines.classify import classify
 from pipelines.dedupe import NearDuplicateIndex, Signature, content_hash, signature
+from pipelines.enrich import apply, enrich
 from pipelines.extract import extract_page
 from warta import __version__
 from warta.models import Article, article_id
@@ -48,19 +48,17 @@ def build_article(html: bytes, url: str, source: Source, *, crawled_at: datetime
         rejected = f"not an article ({ex.page_kind})"
     elif words < MIN_WORDS:
         rejected = f"not an article (only {words} words)"
-    related, types = classify(ex.title, ex.body)
+    e = enrich(ex.title, ex.body, ex.dateline, source.region)
     article = Article(
         id=article_id(canonical), url=url, canonical_url=canonical, source_id=source.id,
         source_type=source.type, domain=source.domain, title=ex.title, body=ex.body,
         description=ex.description, author=ex.author, credit=ex.credit, dateline=ex.dateline, tags=ex.tags,
         image=ex.image, language=ex.language, published_at=ex.published_at, modified_at=ex.modified_at,
         crawled_at=crawled_at, date_source=ex.date_source,
-        # Until region tagging (issue 3) an article is about its source's home region.
-        provinces=[source.region.province], kabkotas=[source.region.kabkota] if source.region.kabkota else [],
-        primary_province=source.region.province, primary_kabkota=source.region.kabkota,
-        election_related=related, election_types=types, content_hash=content_hash(ex.body),
+        content_hash=content_hash(ex.body),
         word_count=words, extractor=ex.extractor, extractor_version=__version__,
     )
+    apply(article, e)
     if rejected:
         return Built(article, rejected=rejected)
     return Built(article, signature(ex.body))

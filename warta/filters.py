@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from indexer.base import Filters
+from pipelines.classify import ELECTION_TYPES, GENERIC_TYPES, topic_ids
 from warta.errors import QueryError
-from warta.regions import PROVINCES, resolve
+from warta.gazetteer import resolve_kabkota, resolve_province
+from warta.regions import resolve
 from warta.sources import Registry
 
 SOURCE_TYPES = ("government", "election_body", "news")
-ELECTION_TYPES = ("pemilu-presiden", "pemilu-legislatif", "pilkada", "pilkada-gubernur", "pilkada-bupati",
-                  "pilkada-walikota")
+ELECTION_FILTER_VALUES = (*GENERIC_TYPES, *ELECTION_TYPES)
 
 
 def _date(value: str | None, what: str) -> date | None:
@@ -28,17 +29,17 @@ def build_filters(registry: Registry, *, sources: list[str] = (), source_types: 
                   topics: list[str] = (), institutions: list[str] = (), people: list[str] = (),
                   date_from: str | None = None, date_to: str | None = None,
                   include_copies: bool = False) -> Filters:
-    known_kabkotas = sorted({s.region.kabkota for s in registry.sources if s.region.kabkota})
     lo, hi = _date(date_from, "--from"), _date(date_to, "--to")
     if lo and hi and lo > hi:
         raise QueryError(f"impossible date range: --from {lo} is after --to {hi}")
     return Filters(
         sources=tuple(resolve(s, [x.id for x in registry.sources], "source") for s in sources),
         source_types=tuple(resolve(t, SOURCE_TYPES, "source type") for t in source_types),
-        provinces=tuple(resolve(p, PROVINCES, "province") for p in provinces),
-        kabkotas=tuple(resolve(k, known_kabkotas, "kabupaten/kota") for k in kabkotas),
-        election_types=tuple(resolve(e, ELECTION_TYPES, "election type") for e in election_types),
-        topics=tuple(topics), institutions=tuple(institutions), people=tuple(people),
+        # Aliases work as filters: --kabkota Kobar, --province Kalteng.
+        provinces=tuple(resolve_province(p) for p in provinces),
+        kabkotas=tuple(resolve_kabkota(k) for k in kabkotas),
+        election_types=tuple(resolve(e, ELECTION_FILTER_VALUES, "election type") for e in election_types),
+        topics=tuple(resolve(t, topic_ids(), "topic") for t in topics), institutions=tuple(institutions), people=tuple(people),
         date_from=lo, date_to=hi, include_copies=include_copies,
     )
 

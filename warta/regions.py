@@ -1,24 +1,16 @@
 """Province names (official, 38 since 2022) used to validate configuration and filters.
 
-The full kabupaten/kota gazetteer with Kemendagri codes arrives with region
-tagging (issue 3); until then kabupaten/kota names come from the sources'
-home regions.
+They come from the gazetteer (`warta.gazetteer`, config/gazetteer/regions.csv),
+which also holds every kabupaten/kota with its Kemendagri code and aliases.
 """
 
 from __future__ import annotations
 
 import difflib
 
-PROVINCES = (
-    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Jambi", "Sumatera Selatan", "Bengkulu",
-    "Lampung", "Kepulauan Bangka Belitung", "Kepulauan Riau", "DKI Jakarta", "Jawa Barat",
-    "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Banten", "Bali", "Nusa Tenggara Barat",
-    "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah", "Kalimantan Selatan",
-    "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara", "Sulawesi Tengah",
-    "Sulawesi Selatan", "Sulawesi Tenggara", "Gorontalo", "Sulawesi Barat", "Maluku",
-    "Maluku Utara", "Papua", "Papua Barat", "Papua Selatan", "Papua Tengah", "Papua Pegunungan",
-    "Papua Barat Daya",
-)
+from warta.gazetteer import load_gazetteer
+
+PROVINCES: tuple[str, ...] = tuple(p.name for p in load_gazetteer().provinces)
 
 
 def resolve(name: str, known: list[str] | tuple[str, ...], what: str) -> str:

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from warta.errors import ConfigError
-from warta.regions import PROVINCES
+from warta.errors import ConfigError, QueryError
+from warta.gazetteer import load_gazetteer
 
 TIMEZONES = {"WIB": "+07:00", "WITA": "+08:00", "WIT": "+09:00"}
 
@@ -24,15 +24,32 @@ class _Strict(BaseModel):
 
 
 class Region(_Strict):
+    """A source's home region, in the gazetteer's canonical names."""
+
     province: str
-    kabkota: str = ""  # "" for a province-wide source
+    kabkota: str = ""  # "" for a province-wide source; "Kobar" in YAML becomes "Kabupaten Kotawaringin Barat"
 
     @field_validator("province")
     @classmethod
     def _known_province(cls, v: str) -> str:
-        if v not in PROVINCES:
-            raise ValueError(f"unknown province {v!r}")
-        return v
+        try:
+            return load_gazetteer().province(v).name
+        except QueryError as e:  # pydantic reports ValueError with the field's location
+            raise ValueError(str(e)) from None
+
+    @field_validator("kabkota")
+    @classmethod
+    def _known_kabkota(cls, v: str, info: ValidationInfo) -> str:
+        if not v:
+            return v
+        province = info.data.get("province", "")  # absent when the province itself failed
+        try:
+            place = load_gazetteer().kabkota(v, province)
+        except QueryError as e:
+            raise ValueError(str(e)) from None
+        if province and place.province != province:
+            raise ValueError(f"{place.name!r} is in {place.province}, not {province}")
+        return place.name
 
 
 class Listing(_Strict):

@@ -271,7 +271,7 @@ def _entry(site: str, base: str, discovery: dict[str, Any], *, allow: list[str],
         "name": f"{info.title} (replika)",
         "type": info.source_type,
         "base_url": base,
-        "region": {"province": info.province, "kabkota": info.kabkota},
+        "region": {"province": info.province, "kabkota": _canonical_kabkota(info.kabkota, info.province)},
         "timezone": info.timezone,
         "verified": True,
         "discovery": discovery,
@@ -281,6 +281,13 @@ def _entry(site: str, base: str, discovery: dict[str, Any], *, allow: list[str],
         "selectors": {"body": body},
         "notes": notes,
     }
+
+
+def _canonical_kabkota(kabkota: str, province: str) -> str:
+    """The corpus writes short names ("Kotawaringin Barat"); the pipeline emits the gazetteer's."""
+    from warta.gazetteer import resolve_kabkota
+
+    return resolve_kabkota(kabkota, province) if kabkota else ""
 
 
 def sources_yaml(cluster: ReplicaCluster) -> str:
@@ -294,7 +301,8 @@ def expected_articles(cluster: ReplicaCluster) -> list[ExpectedArticle]:
             a = c.article
             out.append(ExpectedArticle(
                 site=name, source_id=SITES[name].source_id, url=app.article_url(c), key=a.key, cluster=a.cluster,
-                topic=a.topic, title=c.title, election_related=a.election, province=a.province, kabkota=a.kabkota,
+                topic=a.topic, title=c.title, election_related=a.election, province=a.province,
+                kabkota=_canonical_kabkota(a.kabkota, a.province),
                 published_at=c.published, modified_at=c.modified, author=c.author, credit=c.credit,
                 dateline=c.dateline, paragraphs=c.paragraphs,
             ))
