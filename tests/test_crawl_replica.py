@@ -135,3 +135,40 @@ def test_unreachable_sources_fail_fast_with_reasons(tmp_path):
     rows = store.run_sources(store.runs(1)[0]["id"])
     assert [r["status"] for r in rows] == ["failed", "failed"]
     assert all(r["reason"] for r in rows)
+
+
+def test_reextract_brings_improvements_to_stored_articles(crawled):
+    """`reindex --reextract`: extraction and enrichment re-run on the stored raw HTML."""
+    from pipelines.process import reextract
+    from warta.sources import load_registry
+
+    s = crawled["settings"]
+    store = Store(s.store_path)
+    registry = {x.id: x for x in load_registry(s.sources_file).sources}
+    stale = next(a for a in store.iter_articles() if a.topics)
+    right = (stale.title, stale.topics, stale.kabkotas)
+    stale.title, stale.topics, stale.kabkotas = "judul lama", [], []  # as an older extractor left it
+    store.upsert_article(stale, store.raw_html(stale.id), signature=store.signature(stale.id)[0],
+                         shingle_count=store.signature(stale.id)[1])
+    counts = reextract(store, registry)
+    assert (counts.updated, counts.skipped) == (1, 0)
+    assert counts.unchanged == store.count() - 1
+    fixed = store.get(stale.id)
+    assert (fixed.title, fixed.topics, fixed.kabkotas) == right
+    assert fixed.cluster_id == stale.cluster_id  # identity and syndication decisions are kept
+
+
+def test_articles_are_tagged_with_what_they_are_about(crawled):
+    store = Store(crawled["settings"].store_path)
+    by_url = {a.canonical_url: a for a in store.iter_articles()}
+    expected = crawled["expected"]
+    election = [e for e in expected if e.election_related]
+    assert all(by_url[e.url].election_related for e in election)
+    assert not any(by_url[e.url].election_related for e in expected if not e.election_related)
+    # Region of every story as the replica labels it (kabupaten/kota, or the province for province-wide ones).
+    hits = sum(1 for e in expected if (e.kabkota and e.kabkota in by_url[e.url].kabkotas)
+               or (not e.kabkota and e.province in by_url[e.url].provinces))
+    assert hits >= 0.9 * len(expected)
+    assert all(set(a.election_types) <= {"pemilu", "pilkada", "pemilu-presiden", "pemilu-legislatif",
+                                         "pilkada-gubernur", "pilkada-bupati", "pilkada-walikota"}
+               for a in by_url.values())
