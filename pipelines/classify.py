@@ -32,6 +32,7 @@ from typing import Annotated, Any, TypeVar
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from warta.yamlfile import compose_yaml
 from warta.errors import ConfigError
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent / "config" / "lexicon"
@@ -101,19 +102,7 @@ def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
 def load_yaml_model(path: str | Path, model: type[M]) -> M:
     """Read and validate a lexicon file; any problem is one ConfigError line naming file, line and field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read: {e}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        at = f" line {mark.line + 1}:" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(f"{path}:{at} invalid YAML: {problem}") from None
+    raw, root = compose_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:

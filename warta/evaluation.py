@@ -32,10 +32,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipelines.classify import ELECTION_TYPES
+from warta.yamlfile import load_yaml
 from warta.errors import ConfigError, WartaError
 from warta.regions import PROVINCES
 
@@ -164,14 +164,7 @@ def _loc(err: dict, raw: object) -> str:
 def load(path: str | Path = DEFAULT_FILE) -> list[LabelledArticle]:
     """Parse and validate the labelled set; ConfigError (one line) when it is malformed."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{line} invalid YAML: {getattr(e, 'problem', e)}") from None
+    raw = load_yaml(path)
     try:
         data = LabelledSet.model_validate(raw)
     except ValidationError as e:

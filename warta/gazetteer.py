@@ -23,6 +23,7 @@ from typing import Literal
 
 import yaml
 
+from warta.yamlfile import compose_yaml
 from warta.errors import ConfigError, QueryError
 
 _CONFIG = Path(__file__).resolve().parent.parent / "config"
@@ -183,14 +184,7 @@ def _mapping(path: Path, node: yaml.Node, where: str) -> list[tuple[yaml.Node, y
 
 def load_aliases(path: Path, places: list[Place]) -> Aliases:
     """Parse and check region_aliases.yaml; errors name the file, line and field."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        at = f" line {mark.line + 1}:" if mark else ""
-        raise ConfigError(f"{path}:{at} invalid YAML: {getattr(e, 'problem', None) or e}") from None
+    _, root = compose_yaml(path)
     if root is None:
         return Aliases()
     provinces = {p.name: p for p in places if p.level == "province"}

@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from warta.yamlfile import load_yaml
 from warta.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,10 +71,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: object) ->
     path = Path(config_file) if config_file else DEFAULT_CONFIG
     values: dict[str, object] = {}
     if path.exists():
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise ConfigError(f"{path}: invalid YAML: {str(e).splitlines()[0]}") from None
+        loaded = load_yaml(path) or {}
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a mapping of settings")
         values.update(loaded)

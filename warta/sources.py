@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from warta.yamlfile import load_yaml
 from warta.errors import ConfigError, QueryError
 from warta.gazetteer import load_gazetteer
 
@@ -162,17 +162,7 @@ def _describe(path: Path, raw: object, err: ValidationError) -> str:
 
 def load_registry(path: str | Path) -> Registry:
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read: {e}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        at = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(f"{path}:{at}: invalid YAML: {problem}") from None
+    raw = load_yaml(path)
     if not isinstance(raw, dict) or "sources" not in raw:
         raise ConfigError(f"{path}: expected a mapping with a 'sources:' list")
     try:
