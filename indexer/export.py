@@ -128,8 +128,8 @@ def manifest_path(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.json")
 
 
-def export(backend: SearchBackend, request: SearchRequest, fmt: str, out: Path, *, query_text: str,
-           filters: dict[str, Any], on_row: Callable[[], None] | None = None) -> Manifest:
+def check_target(fmt: str, out: Path) -> Path:
+    """Refuse a bad format or path before any work starts."""
     if fmt not in FORMATS:
         raise WartaError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     out = Path(out)
@@ -137,6 +137,12 @@ def export(backend: SearchBackend, request: SearchRequest, fmt: str, out: Path, 
         raise WartaError(f"cannot write export to {out}: it is a directory")
     if not out.parent.is_dir():
         raise WartaError(f"cannot write export to {out}: folder {out.parent} does not exist")
+    return out
+
+
+def export(backend: SearchBackend, request: SearchRequest, fmt: str, out: Path, *, query_text: str,
+           filters: dict[str, Any], on_row: Callable[[], None] | None = None) -> Manifest:
+    out = check_target(fmt, out)
     part = out.with_name(f".{out.name}.part")
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
 

@@ -228,7 +228,9 @@ def export(query: str = typer.Argument("", help="Query (same language as search)
            out: Path = typer.Option(..., "--output", "-o", help="File to write."),
            sort: str = typer.Option("date", "--sort", help="date | relevance")) -> None:
     """Export every matching article (streamed) with a manifest beside the file."""
-    from indexer.export import export as run_export, manifest_path
+    from indexer.export import check_target, export as run_export, manifest_path
+
+    check_target(fmt, out)
 
     req, fdesc = _request(query, source, source_type, province, kabkota, election_type, topic, institution, person,
                           date_from, date_to, include_copies, sort=sort, facets=False, snippets=False)
