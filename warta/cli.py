@@ -29,6 +29,9 @@ app = typer.Typer(help="Crawl, search and export Indonesian regional election ne
                   add_completion=False, pretty_exceptions_enable=False)
 sources_app = typer.Typer(help="The sources registry (config/sources.yaml).", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+saved_app = typer.Typer(help="Saved searches: a digest of their new matches after every crawl.",
+                        no_args_is_help=True)
+app.add_typer(saved_app, name="saved")
 # Piped output (logs, CI) gets a fixed width so tables are not squeezed to 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
@@ -105,7 +108,18 @@ def crawl_and_report(s: Settings, source_ids: list[str] | None) -> int:
     for r in result.sources:
         if r["reason"]:
             console.print(f"{r['source_id']}: {r['status']}: {_esc(r['reason'])}", soft_wrap=True)
+    if result.skipped:
+        console.print(f"skipped (another crawl of this source is running): {', '.join(result.skipped)}")
     console.print(f"indexed {result.indexed} articles into {s.backend}; crawl log: {result.log_path}")
+    for d in result.digests:
+        if d.error:
+            err.print(f"warning: saved search {d.name!r}: {d.error}", markup=False, soft_wrap=True)
+        else:
+            mail = f"; e-mail {d.email}" if d.email else ""
+            console.print(f"digest {d.name!r}: {d.count} new articles → {d.html_path}{mail}", markup=False,
+                          soft_wrap=True)
+    if result.digest_error:
+        err.print(f"warning: digests not made: {result.digest_error}", markup=False, soft_wrap=True)
     if result.index_error:
         err.print(f"warning: {result.index_error}; {result.pending_index} articles wait in the store "
                   "and are indexed on the next run")
@@ -305,6 +319,214 @@ def stats() -> None:
         console.print(f"run {r['id']}: {r['kind']} {r['status']} {r['started_at']} → {r['ended_at'] or '…'}")
 
 
+# ---- saved searches and digests -----------------------------------------
+
+
+@saved_app.command("add")
+def saved_add(name: str = typer.Argument(..., help="A short name (also the digest folder name)."),
+              query: str = typer.Argument(..., help="Query, same language as `warta search` ('' for all)."),
+              source: list[str] = _F["source"], source_type: list[str] = _F["source_type"],
+              province: list[str] = _F["province"], kabkota: list[str] = _F["kabkota"],
+              election_type: list[str] = _F["election_type"], topic: list[str] = _F["topic"],
+              institution: list[str] = _F["institution"], person: list[str] = _F["person"],
+              date_from: Optional[str] = _F["date_from"],
+              date_to: Optional[str] = _F["date_to"], include_copies: bool = _F["include_copies"]) -> None:
+    """Save a search; after each crawl its new matches go into a digest (HTML, JSON, e-mail)."""
+    from warta import saved
+    from warta.store import Store
+
+    s = settings()
+    registry = load_registry(s.sources_file)
+    store = Store(s.store_path)
+    try:
+        saved.add(store, registry, name, query, sources=source, source_types=source_type, provinces=province,
+                  kabkotas=kabkota, election_types=election_type, topics=topic, institutions=institution,
+                  people=person, date_from=date_from, date_to=date_to, include_copies=include_copies)
+    finally:
+        store.close()
+    console.print(f"saved {name!r}: articles that arrive from now on and match it go into "
+                  f"{s.data_dir / 'digests' / name}/", markup=False, soft_wrap=True)
+
+
+@saved_app.command("list")
+def saved_list(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """List the saved searches."""
+    from warta import saved
+    from warta.store import Store
+
+    store = Store(settings().store_path)
+    try:
+        rows = saved.all_saved(store)
+        latest = {r.name: store.latest_digest(r.name) for r in rows}
+    finally:
+        store.close()
+    if as_json:
+        out = [{**r.to_dict(), "latest_digest": latest[r.name]} for r in rows]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table("name", "query", "filters", "saved (UTC)", "latest digest")
+    for r in rows:
+        d = latest[r.name]
+        filters = "; ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}" for k, v in r.filters.items()
+                            if v and k != "include_copies")
+        t.add_row(_esc(r.name), _esc(r.query or "(all)"), _esc(filters),
+                  r.created_at, f"run {d['run_id']}, {len(d['article_ids'])} articles" if d else "—")
+    console.print(t)
+    console.print(f"{len(rows)} saved searches")
+
+
+@saved_app.command("remove")
+def saved_remove(name: str = typer.Argument(...)) -> None:
+    """Remove a saved search (its digest files stay on disk)."""
+    from warta import saved
+    from warta.store import Store
+
+    store = Store(settings().store_path)
+    try:
+        saved.remove(store, name)
+    finally:
+        store.close()
+    console.print(f"removed {name!r}", markup=False)
+
+
+@app.command()
+def digest(name: str = typer.Argument(..., help="A saved search."),
+           rebuild: bool = typer.Option(False, "--rebuild", help="Re-render the latest digest from the store "
+                                        "(e.g. after `reindex --reextract`)."),
+           send: bool = typer.Option(False, "--send", help="E-mail it (again) via the configured SMTP server."),
+           as_json: bool = typer.Option(False, "--json", help="Print the digest JSON.")) -> None:
+    """Show (or rebuild, or re-send) the latest digest of a saved search."""
+    from warta import digest as dg
+    from warta.store import Store
+
+    s = settings()
+    store = Store(s.store_path)
+    try:
+        d, outcome = dg.latest(s, store, name, rebuild=rebuild)
+    finally:
+        store.close()
+    if send:
+        if not dg.email_configured(s):
+            raise WartaError("e-mail is not configured: set smtp_host and smtp_to in the settings file")
+        outcome.email = dg.send_email(s, d)
+        if outcome.email != "sent":
+            raise WartaError(f"digest e-mail {outcome.email}")
+    if as_json:
+        sys.stdout.write(json.dumps(d.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(f"[bold]{len(d.articles)}[/bold] new articles for {_esc(repr(d.name))} "
+                  f"(run {d.run_id}, {d.created_at})")
+    for a in d.articles:
+        console.print(f"\n[bold]{_esc(a.title)}[/bold]")
+        console.print(f"[dim]{(a.published_at or '')[:10]} · {_esc(a.source_id)} · {_esc(a.url)}")
+        console.print(_esc(a.lead))
+    console.print(f"\nHTML: {outcome.html_path}\nJSON: {outcome.json_path}", markup=False)
+    if outcome.email:
+        console.print(f"e-mail: {outcome.email}", markup=False)
+
+
+# ---- scheduler --------------------------------------------------------------
+
+
+@app.command()
+def schedule(interval_seconds: Optional[int] = typer.Option(
+                 None, "--interval-seconds", min=1, help="Crawl every N seconds instead of the nightly cron "
+                 "(tests, demos)."),
+             max_runs: Optional[int] = typer.Option(None, "--max-runs", min=1,
+                                                    help="Stop after this many scheduled crawls have finished."),
+             run_now: bool = typer.Option(False, "--run-now", help="Also crawl once right away."),
+             source: list[str] = typer.Option([], "--source", "-s",
+                                              help="Schedule only this source id (repeatable).")) -> None:
+    """Run the crawl on its schedule (settings `schedule.cron`, Asia/Jakarta) until SIGTERM / Ctrl-C."""
+    from warta.scheduler import run_scheduler
+
+    raise typer.Exit(run_scheduler(settings(), interval_seconds=interval_seconds, max_runs=max_runs,
+                                   run_now=run_now, source_ids=source or None, console=console))
+
+
+# ---- monitoring -----------------------------------------------------------
+
+_HEALTH_STYLE = {"ok": "green", "warn": "yellow", "fail": "red"}
+
+
+@app.command()
+def health(fail_on_warn: bool = typer.Option(False, "--fail-on-warn", help="Exit 1 on a warning too."),
+           quiet_runs: int = typer.Option(3, "--quiet-runs", min=1,
+                                          help="Warn after this many crawls in a row without a new article."),
+           as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Health of every enabled source from its recent crawls. Exit 2 on a failure, 1 on a warning with
+    --fail-on-warn, else 0 (the usual monitoring-plugin convention)."""
+    from warta.health import source_health, worst
+    from warta.store import Store
+
+    s = settings()
+    registry = load_registry(s.sources_file)
+    store = Store(s.store_path)
+    try:
+        rows = source_health(store, registry, quiet_runs=quiet_runs)
+    finally:
+        store.close()
+    overall = worst(rows)
+    if as_json:
+        sys.stdout.write(json.dumps({"status": overall, "sources": [h.to_dict() for h in rows]},
+                                    ensure_ascii=False, indent=2) + "\n")
+    else:
+        t = Table("source", "status", "reason", "last crawl", "new", "empty runs", "pages", "errors",
+                  title=f"source health: {overall}")
+        for h in rows:
+            style = _HEALTH_STYLE[h.status]
+            t.add_row(h.source_id, f"[{style}]{h.status}[/{style}]", _esc(h.reason), h.last_run_at or "—",
+                      str(h.last_new), str(h.consecutive_empty), str(h.pages_fetched), str(h.errors))
+        console.print(t)
+    if overall == "fail":
+        raise typer.Exit(2)
+    if overall == "warn" and fail_on_warn:
+        raise typer.Exit(1)
+
+
+@app.command()
+def runs(limit: int = typer.Option(20, "--limit", min=1, help="How many recent runs."),
+         as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Recent crawl runs with each source's counts (pages, new / updated / duplicate articles, bytes, errors)."""
+    from dataclasses import asdict
+
+    from warta.store import Store
+
+    store = Store(settings().store_path)
+    try:
+        rows = [{**r, "sources": store.run_sources(r["id"])} for r in store.runs(limit)]
+    finally:
+        store.close()
+    if as_json:
+        out = [{**r, "sources": [{**x, "stats": asdict(x["stats"])} for x in r["sources"]]} for r in rows]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table("run", "started (UTC)", "ended", "status", "source", "source status", "pages", "new", "updated",
+              "dup", "bytes", "errors", "reason")
+
+    def when(ts: str | None) -> str:
+        return ts.replace("T", " ").removesuffix("+00:00") if ts else "…"
+
+    for r in rows:
+        first = True
+        for x in r["sources"] or [None]:
+            ended = when(r["ended_at"])
+            if ended[:10] == when(r["started_at"])[:10]:
+                ended = ended[11:]  # same day: the time is enough
+            head = [str(r["id"]), when(r["started_at"]), ended, r["status"]] if first else ["", "", "", ""]
+            first = False
+            if x is None:
+                t.add_row(*head, *[""] * 9)
+                continue
+            st = x["stats"]
+            t.add_row(*head, x["source_id"], x["status"], str(st.pages_fetched), str(st.new), str(st.updated),
+                      str(st.duplicate), str(st.bytes), str(st.errors), _esc(x["reason"][:80]))
+        t.add_section()
+    console.print(t)
+    if not rows:
+        console.print("no runs yet")
+
+
 @app.command()
 def demo(data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Where the demo store goes "
                                                  "(default: a fresh temporary folder).")) -> None:
@@ -312,6 +534,15 @@ def demo(data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Where
     from warta.demo import run_demo
 
     raise typer.Exit(run_demo(data_dir, console))
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+          port: int = typer.Option(8000, "--port", min=1, max=65535)) -> None:
+    """Start the web app and JSON API (state-changing actions need WARTA_WEB_TOKEN)."""
+    from warta.web.server import serve as run_server
+
+    run_server(settings(), host=host, port=port)
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """One crawl run end to end: the Scrapy subprocess, then indexing what it stored.
 
-Used by `warta crawl`, `warta demo` and (issue 4) the scheduler, so every
-entry point takes the same code path.
+Used by `warta crawl`, `warta demo` and the scheduler (which runs `warta
+crawl` in a child process), so every entry point takes the same code path.
+After indexing, each saved search gets a digest of its new matches
+(`warta.digest`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ def _last_error(log_path: Path) -> str:
     return errors[-1].removeprefix("error: ") if errors else ""
 
 
+def _wait_or_kill(proc: subprocess.Popen, seconds: float) -> None:
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # the kernel frees its source locks; its pending URLs resume next run
+        proc.wait()
+
+
 @dataclass
 class CrawlResult:
     run_id: int
@@ -46,10 +56,18 @@ class CrawlResult:
     index_error: str = ""
     pending_index: int = 0
     log_path: Path | None = None
+    digests: list = field(default_factory=list)  # warta.digest.DigestOutcome, one per saved search with news
+    digest_error: str = ""
 
     @property
     def all_failed(self) -> bool:
-        return bool(self.sources) and all(s["status"] == "failed" for s in self.sources)
+        crawled = [s for s in self.sources if s["status"] != "skipped"]
+        return bool(crawled) and all(s["status"] == "failed" for s in crawled)
+
+    @property
+    def skipped(self) -> list[str]:
+        """Sources another crawl was busy with (their lock was held): not failures."""
+        return [s["source_id"] for s in self.sources if s["status"] == "skipped"]
 
 
 def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
@@ -71,13 +89,26 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
         # the crawl runs fills up and blocks the crawl.
         with open(log_path, "ab") as log:
             proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, cwd=PROJECT_ROOT)
-            while proc.poll() is None:
-                if progress:
-                    progress(store.run_sources(run_id))
-                time.sleep(0.3)
+            try:
+                while proc.poll() is None:
+                    if progress:
+                        progress(store.run_sources(run_id))
+                    time.sleep(0.3)
+            except KeyboardInterrupt:
+                # Ctrl-C / the scheduler's SIGINT reached the crawl process too (same
+                # process group): Scrapy stops cleanly and records the run as
+                # interrupted. Wait for that so the run is closed when we exit.
+                _wait_or_kill(proc, 60)
+                if store.run_status(run_id) == "running":
+                    # Interrupted before Scrapy could record anything (e.g. while starting up).
+                    store.fail_unfinished_sources(run_id, "crawl interrupted", status="interrupted")
+                    store.finish_run(run_id, "interrupted")
+                raise
         if proc.returncode != 0:
+            why = _last_error(log_path) or f"crawl process exited with {proc.returncode}; see {log_path}"
+            store.fail_unfinished_sources(run_id, why)
             store.finish_run(run_id, "failed")
-            raise WartaError(_last_error(log_path) or f"crawl process exited with {proc.returncode}; see {log_path}")
+            raise WartaError(why)
         run = next(r for r in store.runs(50) if r["id"] == run_id)
         result = CrawlResult(run_id, run["status"], store.run_sources(run_id), log_path=log_path)
         if progress:
@@ -88,6 +119,14 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
         except BackendUnavailable as e:
             result.index_error = str(e)
         result.pending_index = store.pending_count(settings.backend)
+        try:
+            from warta.digest import deliver_digests
+
+            result.digests = deliver_digests(settings, store, run_id)
+        except WartaError as e:
+            # A digest problem (backend down, unwritable folder) must not fail the crawl;
+            # the articles stay "new" for the saved searches and go out with the next digest.
+            result.digest_error = str(e)
         return result
     finally:
         store.close()

@@ -1,15 +1,16 @@
 """Runtime settings: config/warta.yaml (optional), overridden by WARTA_* environment variables.
 
-Secrets (Elasticsearch API key, password) come only from the environment.
+Secrets (Elasticsearch API key, password; the SMTP password in
+WARTA_SMTP_PASSWORD) come only from the environment.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from warta.yamlfile import load_yaml
 from warta.errors import ConfigError
@@ -30,6 +31,66 @@ ENV = {
 }
 
 
+def _check_cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as e:
+        raise ValueError(f"bad cron expression {value!r} (minute hour day month weekday): {e}") from None
+    return value
+
+
+class SourceSchedule(BaseModel):
+    """A source crawled on its own rhythm instead of with the nightly crawl."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cron: str | None = None
+    interval_minutes: int | None = Field(None, ge=1)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str | None) -> str | None:
+        return v if v is None else _check_cron(v)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "SourceSchedule":
+        if (self.cron is None) == (self.interval_minutes is None):
+            raise ValueError("give exactly one of cron or interval_minutes")
+        return self
+
+
+class ScheduleSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cron: str = "0 2 * * *"  # the nightly crawl, in `timezone`
+    timezone: str = "Asia/Jakarta"
+    # APScheduler's default grace is 1 s: a nightly run due while the machine
+    # was busy or the scheduler restarting would be dropped silently.
+    misfire_grace_seconds: int = Field(3600, ge=1)
+    # On SIGTERM a running crawl gets SIGINT (Scrapy stops cleanly and the run
+    # is recorded as interrupted); after this many seconds it is killed.
+    shutdown_grace_seconds: int = Field(60, ge=1)
+    sources: dict[str, SourceSchedule] = {}
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        return _check_cron(v)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +107,19 @@ class Settings(BaseModel):
     download_timeout: float = 20.0
     max_page_bytes: int = 5_000_000
     cluster_window_days: int = 60
+    schedule: ScheduleSettings = ScheduleSettings()
+    # Digest e-mail; off unless smtp_host and smtp_to are set. The password is
+    # read from WARTA_SMTP_PASSWORD when sending, never from a file.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_from: str = "warta@localhost"
+    smtp_to: list[str] = []
+    smtp_timeout: float = 30.0
+
+    # Never written to disk by `settings_for_child`; they travel in the environment.
+    SECRET_FIELDS: ClassVar[frozenset[str]] = frozenset({"es_api_key", "es_password"})
 
     @property
     def store_path(self) -> Path:

@@ -83,11 +83,34 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS run_sources (
     run_id INTEGER NOT NULL REFERENCES runs(id),
     source_id TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'running',   -- running | ok | failed
+    status TEXT NOT NULL DEFAULT 'running',   -- running | ok | failed | skipped (locked by another crawl) | interrupted
     reason TEXT NOT NULL DEFAULT '',
     stats TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (run_id, source_id)
 );
+-- Health looks at the recent history of one source.
+CREATE INDEX IF NOT EXISTS run_sources_source ON run_sources(source_id, run_id);
+-- Saved searches: `seen_upto` is the articles.rowid up to which new articles
+-- have been considered for this search's digest (rowids only grow: articles
+-- are never deleted), so "new since the last digest" survives failed runs.
+CREATE TABLE IF NOT EXISTS saved_searches (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    filters TEXT NOT NULL DEFAULT '{}',   -- warta.filters.describe() of the resolved filters
+    created_at TEXT NOT NULL,
+    seen_upto INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS digests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    run_id INTEGER,
+    created_at TEXT NOT NULL,
+    article_ids TEXT NOT NULL,            -- JSON list, in digest order
+    html_path TEXT NOT NULL,
+    json_path TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT ''        -- '' (not configured) | 'sent' | 'failed: why'
+);
+CREATE INDEX IF NOT EXISTS digests_name ON digests(name, id);
 """
 
 
@@ -210,6 +233,100 @@ class Store:
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [dict(r) for r in rows]
+
+    def source_history(self, source_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The source's most recent run entries, newest first, with their run's times and status."""
+        rows = self.db.execute(
+            "SELECT rs.run_id, rs.status, rs.reason, rs.stats, r.started_at, r.ended_at, r.status AS run_status "
+            "FROM run_sources rs JOIN runs r ON r.id = rs.run_id WHERE rs.source_id=? "
+            "ORDER BY rs.run_id DESC LIMIT ?", (source_id, limit),
+        ).fetchall()
+        return [{**{k: r[k] for k in ("run_id", "status", "reason", "started_at", "ended_at", "run_status")},
+                 "stats": SourceStats(**json.loads(r["stats"]))} for r in rows]
+
+    def fail_unfinished_sources(self, run_id: int, reason: str, status: str = "failed") -> None:
+        """A crawl process that died cannot record its sources: they failed (or were
+        interrupted), never stay "running" forever."""
+        self.db.execute(
+            "UPDATE run_sources SET status=?, reason=? WHERE run_id=? AND status='running'", (status, reason, run_id)
+        )
+
+    def run_status(self, run_id: int) -> str | None:
+        r = self.db.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+        return r["status"] if r else None
+
+    # ---- saved searches and digests ---------------------------------------
+
+    def max_article_rowid(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0])
+
+    def add_saved(self, name: str, query: str, filters: dict[str, Any]) -> None:
+        """Save a search; its first digest holds only articles that arrive after this moment."""
+        try:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO saved_searches(name, query, filters, created_at, seen_upto) "
+                    "VALUES (?, ?, ?, ?, (SELECT coalesce(max(rowid), 0) FROM articles))",
+                    (name, query, json.dumps(filters, ensure_ascii=False, sort_keys=True), _now()),
+                )
+        except sqlite3.IntegrityError:
+            raise WartaError(f"a saved search named {name!r} exists already (remove it first)") from None
+
+    def saved(self, name: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT name, query, filters, created_at, seen_upto FROM saved_searches"
+        rows = self.db.execute(sql + (" WHERE name=?" if name else "") + " ORDER BY name",
+                               (name,) if name else ()).fetchall()
+        return [{**dict(r), "filters": json.loads(r["filters"])} for r in rows]
+
+    def remove_saved(self, name: str) -> bool:
+        with self.transaction() as db:
+            gone = db.execute("DELETE FROM saved_searches WHERE name=?", (name,)).rowcount
+            db.execute("DELETE FROM digests WHERE name=?", (name,))
+        return bool(gone)
+
+    def new_for_saved(self, name: str, backend: str) -> tuple[list[str], int]:
+        """Ids of the articles that arrived since this search's last digest, and the rowid they reach.
+
+        Only articles the backend has indexed count: one stored by a
+        concurrent crawl, or while the backend was down, is not searchable yet
+        and waits for a later digest instead of being skipped for good. The
+        caller advances the mark with `mark_saved_seen` once the digest is out
+        (under the digest lock, so two crawls never send the same article twice).
+        """
+        row = self.db.execute("SELECT seen_upto FROM saved_searches WHERE name=?", (name,)).fetchone()
+        if row is None:
+            return [], 0
+        lo = int(row["seen_upto"])
+        hi = self.max_article_rowid()
+        unindexed = self.db.execute(
+            "SELECT min(a.rowid) FROM articles a LEFT JOIN indexed i ON i.backend=? AND i.id=a.id "
+            "WHERE a.rowid > ? AND i.id IS NULL", (backend, lo),
+        ).fetchone()[0]
+        if unindexed is not None:
+            hi = min(hi, int(unindexed) - 1)
+        if hi <= lo:
+            return [], lo
+        ids = [r[0] for r in self.db.execute(
+            "SELECT id FROM articles WHERE rowid > ? AND rowid <= ? ORDER BY rowid", (lo, hi))]
+        return ids, hi
+
+    def mark_saved_seen(self, name: str, upto: int) -> None:
+        self.db.execute("UPDATE saved_searches SET seen_upto=max(seen_upto, ?) WHERE name=?", (upto, name))
+
+    def record_digest(self, name: str, run_id: int | None, article_ids: list[str], html_path: Path,
+                      json_path: Path, email: str = "") -> int:
+        return int(self.db.execute(
+            "INSERT INTO digests(name, run_id, created_at, article_ids, html_path, json_path, email) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, run_id, _now(), json.dumps(article_ids), str(html_path), str(json_path), email),
+        ).lastrowid)
+
+    def set_digest_email(self, digest_id: int, email: str) -> None:
+        self.db.execute("UPDATE digests SET email=? WHERE id=?", (email, digest_id))
+
+    def latest_digest(self, name: str) -> dict[str, Any] | None:
+        r = self.db.execute("SELECT * FROM digests WHERE name=? ORDER BY id DESC LIMIT 1", (name,)).fetchone()
+        return {**dict(r), "article_ids": json.loads(r["article_ids"])} if r else None
 
     # ---- crawl frontier ---------------------------------------------------
 
