@@ -277,3 +277,21 @@ def test_crawl_is_disabled_without_a_configured_token(corpus):  # noqa: F811
     with serve_in_thread(create_app(corpus.settings, token="")) as base:
         r = httpx.post(base + "/api/crawl", headers={"Authorization": "Bearer anything"})
         assert r.status_code == 403 and "disabled" in r.json()["error"]
+
+
+def test_saved_searches_are_managed_with_the_token(client):
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    body = {"name": "kukar-web", "query": "pilkada", "kabkotas": ["Kukar"]}
+    assert client.post("/api/saved", json=body).status_code == 401
+    assert client.post("/api/saved", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 403
+    bad = client.post("/api/saved", json={**body, "kabkotas": ["Kutai Kartanegaraa"]}, headers=auth)
+    assert bad.status_code == 400 and "Kabupaten Kutai Kartanegara" in bad.json()["error"]
+    made = client.post("/api/saved", json=body, headers=auth)
+    assert made.status_code == 201, made.text
+    assert made.json()["filters"]["kabkotas"] == ["Kabupaten Kutai Kartanegara"]  # resolved once, when saved
+    names = [s["name"] for s in client.get("/api/saved").json()["saved"]]
+    assert "kukar-web" in names
+    assert client.delete("/api/saved/kukar-web").status_code == 401
+    assert client.delete("/api/saved/kukar-web", headers=auth).status_code == 204
+    assert "kukar-web" not in [s["name"] for s in client.get("/api/saved").json()["saved"]]
+    assert client.delete("/api/saved/kukar-web", headers=auth).status_code == 400

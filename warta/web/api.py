@@ -64,6 +64,23 @@ class CrawlIn(BaseModel):
     sources: list[str] = Field(default_factory=list, description="Source ids; empty: every enabled source.")
 
 
+class SavedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(description="Letters, digits, '.', '_' or '-'; also the digest folder name.")
+    query: str = ""
+    sources: list[str] = Field(default_factory=list)
+    source_types: list[str] = Field(default_factory=list)
+    provinces: list[str] = Field(default_factory=list)
+    kabkotas: list[str] = Field(default_factory=list)
+    election_types: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    institutions: list[str] = Field(default_factory=list)
+    people: list[str] = Field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+    include_copies: bool = False
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 
 
@@ -172,3 +189,37 @@ def api_crawl(body: CrawlIn | None = Body(None), ctx: WebContext = Depends(get_c
             registry.get(s)  # raises QueryError-like WartaError with a suggestion
             raise QueryError(f"unknown source {s!r}")
     return {"started": True, **ctx.crawls.start(wanted)}
+
+
+_WRITE = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 400: {"model": ErrorOut}}
+
+
+@router.get("/saved", dependencies=[Depends(strict(frozenset()))])
+def api_saved_list(ctx: WebContext = Depends(get_context)) -> Any:
+    """Saved searches (their digests are written after every crawl)."""
+    from warta import saved
+
+    with ctx.store() as store:
+        return {"saved": [x.to_dict() for x in saved.all_saved(store)]}
+
+
+@router.post("/saved", status_code=201, responses=_WRITE,
+             dependencies=[Depends(require_token), Depends(strict(frozenset()))])
+def api_saved_add(body: SavedIn, ctx: WebContext = Depends(get_context)) -> Any:
+    """Save a search. Needs `Authorization: Bearer $WARTA_WEB_TOKEN`."""
+    from warta import saved
+
+    fields = body.model_dump(exclude={"name", "query"})
+    with ctx.store() as store:
+        return saved.add(store, ctx.registry(), body.name, body.query, **fields).to_dict()
+
+
+@router.delete("/saved/{name}", status_code=204, responses=_WRITE,
+               dependencies=[Depends(require_token), Depends(strict(frozenset()))])
+def api_saved_remove(name: str, ctx: WebContext = Depends(get_context)) -> Response:
+    """Delete a saved search. Needs `Authorization: Bearer $WARTA_WEB_TOKEN`."""
+    from warta import saved
+
+    with ctx.store() as store:
+        saved.remove(store, name)
+    return Response(status_code=204)
