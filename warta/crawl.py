@@ -18,7 +18,7 @@ from typing import Callable
 
 from indexer.factory import backend_session
 from indexer.sync import sync
-from warta.errors import BackendUnavailable, WartaError
+from warta.errors import WartaError
 from warta.settings import PROJECT_ROOT, Settings, to_env
 from warta.sources import load_registry
 from warta.store import Store
@@ -116,7 +116,7 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
         try:
             with backend_session(settings) as backend:
                 result.indexed = sync(store, backend)
-        except BackendUnavailable as e:
+        except WartaError as e:  # down, or documents rejected: the store keeps them pending
             result.index_error = str(e)
         result.pending_index = store.pending_count(settings.backend)
         try:

@@ -230,6 +230,14 @@ class Store:
             for r in rows
         ]
 
+    def completed_before(self, source_id: str, run_id: int) -> bool:
+        """Did an earlier run crawl this source to the end without failing?"""
+        return self.db.execute(
+            "SELECT 1 FROM run_sources rs JOIN runs r ON r.id = rs.run_id WHERE rs.source_id=? AND rs.run_id < ? "
+            "AND rs.status='ok' AND r.ended_at IS NOT NULL AND r.status IN ('ok', 'failed') LIMIT 1",
+            (source_id, run_id),
+        ).fetchone() is not None
+
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [dict(r) for r in rows]

@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 import scrapy
 from protego import Protego
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
@@ -51,6 +52,11 @@ class WartaSpider(scrapy.Spider):
         self.ok_documents: dict[str, int] = {s.id: 0 for s in self.sources}
         self.failures: dict[str, str] = {}
         self.scheduled: set[str] = set()
+        self.listed: set[str] = set()  # article links seen on listing pages in this run
+        # Stopping at the first fully-known listing page is only safe once a
+        # crawl of the source has finished: a killed or failed first crawl may
+        # never have reached the older pages.
+        self.crawled_before = {s.id: self.store.completed_before(s.id, self.run_id) for s in self.sources}
 
     # ---- start ------------------------------------------------------------
 
@@ -136,19 +142,25 @@ class WartaSpider(scrapy.Spider):
         selector = listing.article_links or "a::attr(href)"
         if listing.article_links and "::attr" not in selector:
             selector += "::attr(href)"
-        unseen = 0
+        unseen = fresh = 0
         for href in response.css(selector).getall():
             url = canonicalize(response.urljoin(href))
             if rejection(url, source):
                 continue
+            fresh += url not in self.listed
+            self.listed.add(url)
             state = self.store.url_state(url)
             if state is None or state.state != "fetched":
                 unseen += 1
             yield from self._article_request(source, Entry(url))
         page = response.meta["page"]
-        # Incremental: a page whose every article we already hold means the
-        # older pages hold nothing new either.
-        if page >= listing.max_pages or (page > 1 and unseen == 0):
+        if page >= listing.max_pages or page > 1 and (
+            # A page that adds no link the listings of this run have not shown is a loop or a calendar trap.
+            fresh == 0
+            # Incremental: once a crawl of the source has finished, a page whose every
+            # article we already hold means the older pages hold nothing new either.
+            or (unseen == 0 and self.crawled_before[source.id])
+        ):
             return
         nxt = self._next_page(response, listing)
         if nxt:
@@ -238,13 +250,16 @@ class WartaSpider(scrapy.Spider):
         sid = request.meta.get("source_id", "")
         if sid not in self.stats_by_source:
             return
-        if failure.check(IgnoreRequest):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and "robots" in str(failure.value).lower():
             # robots.txt said no: not an error of the site, and never retried.
             self.store.mark_url(canonicalize(request.url), sid, kind="nonarticle", state="skipped",
                                 reason="disallowed by robots.txt")
             self.stats_by_source[sid].add(robots_disallowed=1)
             return
-        reason = f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}"
+        if failure.check(HttpError):
+            reason = f"{request.url}: HTTP {failure.value.response.status}"
+        else:
+            reason = f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}"
         st = self.stats_by_source[sid]
         st.add(requests=1, errors=1)
         if len(st.error_samples) < 5:
