@@ -258,7 +258,9 @@ def _match_sql(node: Node, filters: Filters) -> tuple[str, list[Any]]:
     cols = "d.rowid AS rid, {score} AS score, d.date_sort, d.id, d.source_id, d.source_type, d.month"
     params: list[Any] = []
     if plan.drive is not None:
-        sql = f"SELECT {cols.format(score=_BM25)} FROM fts JOIN docs d ON d.rowid = fts.rowid"
+        # CROSS JOIN fixes the order: the full-text match drives. Left to itself SQLite may
+        # walk a filter's index (source, source type) and run MATCH once per row — 100x slower.
+        sql = f"SELECT {cols.format(score=_BM25)} FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid"
         where = ["fts MATCH ?", *plan.where, *fwhere]
         params = [plan.drive, *plan.where_params, *fparams]
     elif plan.score is not None:
