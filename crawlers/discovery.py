@@ -28,6 +28,15 @@ def _iso(value: time.struct_time | str | None) -> str:
         return ""
     if isinstance(value, time.struct_time):
         return datetime(*value[:6], tzinfo=timezone.utc).isoformat()
+    try:
+        # Sitemaps give W3C datetimes: parsed directly, as dateparser costs ~1 ms per
+        # call, which for a 100k-URL sitemap was a tenth of the crawl's CPU.
+        stamp = datetime.fromisoformat(value.strip())
+    except ValueError:
+        stamp = None
+    if stamp is not None and stamp.tzinfo is not None:
+        return stamp.astimezone(timezone.utc).isoformat()
+    # Anything else, and a time without a zone (dateparser's reading of it is kept).
     parsed = parse_date(value, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC"})
     return parsed.isoformat() if parsed else ""
 

@@ -1,5 +1,7 @@
 """Scrapy settings: polite by default. `scrapy crawl warta` reads them via scrapy.cfg."""
 
+import os
+
 from warta.settings import load_settings
 
 _warta = load_settings()
@@ -13,6 +15,12 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 USER_AGENT = _warta.user_agent
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
+# Scrapy's robots middleware hands the parser to only one of the requests waiting
+# for a site's robots.txt (see crawlers.middlewares); ours replaces it in place.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.RobotsTxtMiddleware": 100,
+}
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -41,3 +49,8 @@ LOG_LEVEL = "INFO"
 ITEM_PIPELINES = {
     "pipelines.article.ArticlePipeline": 300,
 }
+
+# Most article requests the spider hands to Scrapy's in-memory scheduler at once; the
+# rest of a run's URLs wait in the on-disk frontier (crawlers.frontier). Tests set it
+# small to exercise the top-ups.
+WARTA_FRONTIER_BATCH = int(os.environ.get("WARTA_FRONTIER_BATCH", "1000"))

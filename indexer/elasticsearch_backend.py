@@ -28,7 +28,7 @@ from indexer import cursor
 from indexer.base import FACET_FIELDS, LIST_FILTER_FIELDS, Filters, Hit, SearchPage, SearchRequest
 from indexer.document import STORED_FIELDS
 from indexer.snippets import build_snippet
-from warta.errors import BackendUnavailable, QueryError, WartaError
+from warta.errors import BackendUnavailable, DocumentsRejected, QueryError, WartaError
 from warta.query import And, MatchAll, Node, Not, Or, Phrase, Term
 from warta.settings import Settings
 from warta.textnorm import stem, stop_words
@@ -251,7 +251,10 @@ class ElasticsearchBackend:
                 f"[{_one_line(_api_reason(e))}]"
             ) from None
         except ApiError as e:
-            raise WartaError(f"Elasticsearch at {self.url} failed {what}: {_one_line(_api_reason(e))}") from None
+            # 503: no copy of some shard answered (a search refuses partial results);
+            # 429/502/504: overloaded or a proxy in the way. All pass; none means bad input.
+            kind = BackendUnavailable if e.meta.status in (429, 502, 503, 504) else WartaError
+            raise kind(f"Elasticsearch at {self.url} failed {what}: {_one_line(_api_reason(e))}") from None
         except TransportError as e:
             raise BackendUnavailable(f"Elasticsearch at {self.url} failed {what}: {_one_line(e.message)}") from None
 
@@ -339,14 +342,16 @@ class ElasticsearchBackend:
 
     # ----------------------------------------------------------------- writes
 
-    def _bulk(self, what: str, actions: Iterable[dict[str, Any]], benign: str | None = None) -> tuple[int, int, str]:
-        """(done, rejected, first rejection) for a stream of bulk actions; an item whose
+    def _bulk(self, what: str, actions: Iterable[dict[str, Any]],
+              benign: str | None = None) -> tuple[int, set[str], str]:
+        """(done, rejected ids, first rejection) for a stream of bulk actions; an item whose
         `result` is `benign` (a delete's "not_found") counts as neither."""
-        written = rejected = 0
+        written = 0
+        rejected: set[str] = set()
         first = ""
 
         def run() -> None:
-            nonlocal written, rejected, first
+            nonlocal written, first
             for ok, item in streaming_bulk(
                 self.client,
                 actions,
@@ -367,7 +372,7 @@ class ElasticsearchBackend:
                 elif benign is not None and result.get("result") == benign:
                     continue
                 else:
-                    rejected += 1
+                    rejected.add(str(result.get("_id")))
                     if not first:
                         err = result.get("error")
                         reason = f"{err.get('type')}: {err.get('reason')}" if isinstance(err, dict) else str(err)
@@ -383,9 +388,7 @@ class ElasticsearchBackend:
             # Read-your-writes: a search right after index() sees the documents.
             self._refresh()
         if rejected:
-            raise WartaError(
-                f"Elasticsearch at {self.url} rejected {rejected} of {written + rejected} documents; first: {first}"
-            )
+            raise DocumentsRejected(f"Elasticsearch at {self.url}", frozenset(rejected), written + len(rejected), first)
         return written
 
     def delete(self, ids: Iterable[str]) -> int:
@@ -394,7 +397,7 @@ class ElasticsearchBackend:
         if deleted:
             self._refresh()
         if rejected:
-            raise WartaError(f"Elasticsearch at {self.url} failed to delete {rejected} documents; first: {first}")
+            raise WartaError(f"Elasticsearch at {self.url} failed to delete {len(rejected)} documents; first: {first}")
         return deleted
 
     # ----------------------------------------------------------------- reads
@@ -419,7 +422,8 @@ class ElasticsearchBackend:
         body["track_total_hits"] = True
         if request.facets:
             body["aggs"] = facet_aggs()
-        resp = self._call("search", lambda: self.client.search(index=self.alias, **body).body)
+        resp = self._call("search", lambda: self.client.search(index=self.alias, allow_partial_search_results=False,
+                                                               **body).body)
         raw_hits = resp["hits"]["hits"]
         page = raw_hits[: request.size]
         more = len(raw_hits) > request.size or (request.size == MAX_PAGE_SIZE and len(raw_hits) == MAX_PAGE_SIZE)
@@ -442,7 +446,8 @@ class ElasticsearchBackend:
                 body = {**base, "size": page_size, "track_total_hits": False, "pit": {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}}
                 if search_after is not None:
                     body["search_after"] = search_after
-                resp = self._call("search", lambda: self.client.search(**body).body)
+                resp = self._call("search", lambda: self.client.search(allow_partial_search_results=False,
+                                                                       **body).body)
                 pit_id = resp.get("pit_id", pit_id)
                 raw_hits = resp["hits"]["hits"]
                 for raw in raw_hits:

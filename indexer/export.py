@@ -9,14 +9,16 @@ for a whole one (Datasette #1379).
 
 from __future__ import annotations
 
-import csv
+import codecs
 import hashlib
+import io
 import json
 import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from indexer.base import Hit, SearchBackend, SearchRequest
 from warta import __version__
@@ -29,7 +31,7 @@ FIELDS = (
     "election_types", "topics", "institutions", "people", "cluster_id", "is_canonical", "copies", "word_count", "description", "body",
 )
 LIST_FIELDS = ("provinces", "kabkotas", "election_types", "topics", "institutions", "people")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset("=+-@\t\r")
 BATCH = 2000
 
 
@@ -61,28 +63,68 @@ def _excel_safe(value: Any) -> str:
     """Lists joined by '; '; text that a spreadsheet would run as a formula gets a leading quote."""
     if value is None:
         return ""
-    if isinstance(value, list):
-        value = "; ".join(str(v) for v in value)
+    if value.__class__ is str:  # the common case first: this runs 26 times per exported row
+        text = value
+    elif isinstance(value, list):
+        text = "; ".join(str(v) for v in value)
     elif isinstance(value, bool):
-        value = "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+        text = "true" if value else "false"
+    else:
+        text = str(value)
+    return "'" + text if text[:1] in _FORMULA_FIRST else text
 
 
-def _write_csv(fh: Any, rows: Iterable[dict[str, Any]]) -> int:
-    w = csv.writer(fh, lineterminator="\r\n")
-    w.writerow(FIELDS)
+class _HashingFile(io.RawIOBase):
+    """The part file, hashed on the way in: the manifest's sha256 then needs no
+    second read of a multi-gigabyte export."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        return self.fh.write(data)
+
+
+def _batches(rows: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    it = iter(rows)
+    while batch := list(islice(it, BATCH)):
+        yield batch
+
+
+def _write_csv(fh: BinaryIO, rows: Iterable[dict[str, Any]]) -> int:
+    """RFC 4180 CSV with a UTF-8 BOM (so Excel reads Indonesian names, "–", "“”" right).
+
+    Arrow's C++ writer, fed a batch of Excel-safe text columns at a time: the
+    standard csv module scans long bodies a character at a time and was half the
+    cost of a 1M-row export. Arrow quotes every text cell, which any CSV reader
+    accepts."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    fh.write(codecs.BOM_UTF8)
+    schema = pa.schema([(k, pa.string()) for k in FIELDS])
     n = 0
-    for r in rows:
-        w.writerow([_excel_safe(r[k]) for k in FIELDS])
-        n += 1
+    with pacsv.CSVWriter(fh, schema, write_options=pacsv.WriteOptions(eol="\r\n")) as writer:
+        for batch in _batches(rows):
+            columns = [pa.array([_excel_safe(r[k]) for r in batch], pa.string()) for k in FIELDS]
+            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
+            n += len(batch)
     return n
 
 
-def _write_jsonl(fh: Any, rows: Iterable[dict[str, Any]]) -> int:
+# One encoder for the whole file: json.dumps with a keyword argument builds a new one per call.
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _write_jsonl(fh: BinaryIO, rows: Iterable[dict[str, Any]]) -> int:
     n = 0
     for r in rows:
-        fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        fh.write((_JSON_LINE(r) + "\n").encode("utf-8"))
         n += 1
     return n
 
@@ -124,6 +166,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _discard(path: Path) -> None:
+    """Remove a partial file; on a read-only folder there is nothing to remove, and that must not
+    replace the real error."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def manifest_path(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.json")
 
@@ -154,29 +205,46 @@ def export(backend: SearchBackend, request: SearchRequest, fmt: str, out: Path, 
 
     error = ""
     n = 0
+    digest: str | None = None
     try:
         if fmt == "parquet":
             n = _write_parquet(part, rows())
         else:
-            # utf-8-sig: the BOM makes Excel read the file as UTF-8 (Indonesian names, "–", "“”").
-            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-            with open(part, "w", encoding=encoding, newline="") as fh:
-                n = (_write_csv if fmt == "csv" else _write_jsonl)(fh, rows())
-    except OSError as e:
-        part.unlink(missing_ok=True)
+            with open(part, "wb", buffering=0) as raw:
+                hashed = _HashingFile(raw)
+                with io.BufferedWriter(hashed, 1 << 20) as fh:
+                    n = (_write_csv if fmt == "csv" else _write_jsonl)(fh, rows())
+                digest = hashed.digest.hexdigest()
+    except OSError as e:  # full disk (ENOSPC), file size limit (EFBIG), read-only folder
+        _discard(part)
         raise WartaError(f"cannot write export to {out}: {e.strerror or e}") from None
     except WartaError as e:
         error = str(e)  # the backend failed mid-way: keep what was written, say it is incomplete
     if not part.exists():
         raise WartaError(f"cannot write export to {out}: nothing was written")
-    os.replace(part, out)
     manifest = Manifest(
         file=out.name, format=fmt, query=query_text, filters=filters, started_at=started,
-        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), rows=n, sha256=_sha256(out),
-        complete=not error, error=error,
+        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), rows=n,
+        sha256=digest or _sha256(part), complete=not error, error=error,
     )
-    manifest_path(out).write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2) + "\n",
-                                  encoding="utf-8")
+    final_manifest = manifest_path(out)
+    manifest_part = final_manifest.with_name(f".{final_manifest.name}.part")
+    replaced = False
+    try:
+        # Both files are complete before either takes its name, so a disk that fills
+        # up now leaves no data file without its manifest (nor an old manifest
+        # beside new data).
+        manifest_part.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2) + "\n",
+                                 encoding="utf-8")
+        os.replace(part, out)
+        replaced = True
+        os.replace(manifest_part, final_manifest)
+    except OSError as e:
+        _discard(part)
+        _discard(manifest_part)
+        if replaced:
+            _discard(final_manifest)
+        raise WartaError(f"cannot write export to {out}: {e.strerror or e}") from None
     if error:
         raise WartaError(f"export stopped after {n} rows ({error}); the manifest marks it incomplete")
     return manifest

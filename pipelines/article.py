@@ -20,7 +20,9 @@ class ArticlePipeline:
     def open_spider(self, spider: Any) -> None:
         self.store = spider.store
         self.sources = {s.id: s for s in spider.sources}
-        self.near = NearDuplicateIndex(text_of=self._body_of)
+        # A first crawl of a big site adds every article to the index: its band
+        # table lives in a temporary file, not in memory (see DiskBandTable).
+        self.near = NearDuplicateIndex(text_of=self._body_of, band_table="disk")
         window = timedelta(days=spider.settings_.cluster_window_days)
         since = int((datetime.now(timezone.utc) - window).timestamp() * 1000)
         # Syndicated copies appear within days of each other: only recent
@@ -28,6 +30,9 @@ class ArticlePipeline:
         for sig in self.store.iter_signatures(since_ms=since):
             self.near.add_existing(sig.id, sig.signature, sig.shingle_count, sig.cluster_id, sig.is_canonical,
                                    sig.published_at)
+
+    def close_spider(self, spider: Any) -> None:
+        self.near.close()
 
     def _body_of(self, article_id: str) -> str | None:
         article = self.store.get(article_id)

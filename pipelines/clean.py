@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from warta.textnorm import caseless_search
+
 # --------------------------------------------------------------------------- markers
 # Every marker is line-anchored or bracketed: a stored body must contain none.
 _F = re.IGNORECASE | re.MULTILINE
@@ -52,6 +54,19 @@ BOILERPLATE_MARKERS: tuple[re.Pattern[str], ...] = (
         _F,
     ),
 )
+
+
+def _alternation(patterns: list[re.Pattern[str]]) -> str:
+    return "|".join(f"(?:{pat.pattern})" for pat in patterns)
+
+
+# Most paragraphs hold no marker: two scans rule them all out instead of one per
+# marker (an alternation matches exactly where one of its branches does). In a
+# one-line paragraph "^" can only match at its start, so the line-anchored markers
+# are tried there alone.
+_LINE_MARKERS = re.compile(_alternation([p for p in BOILERPLATE_MARKERS if p.pattern.startswith("^")]), _F)
+_has_floating_marker = caseless_search(
+    _alternation([p for p in BOILERPLATE_MARKERS if not p.pattern.startswith("^")]), re.MULTILINE)
 
 
 def boilerplate_left(body: str) -> list[str]:
@@ -158,6 +173,8 @@ def _strip_boilerplate(para: str, removed: list[str]) -> str:
     if _CHROME_LINE_RE.match(para) or _TAGS_LINE_RE.match(para):
         removed.append(para)
         return ""
+    if "\n" not in para and not _LINE_MARKERS.match(para) and not _has_floating_marker(para):
+        return para
     for pat in BOILERPLATE_MARKERS:
         m = pat.search(para)
         if not m:
@@ -294,6 +311,8 @@ def _strip_inline(para: str, removed: list[str]) -> str:
         removed.append(m.group(0).strip())
         return ""
 
+    if "(" not in para:  # the inline form is bracketed; most paragraphs have no bracket
+        return para.strip()
     return _INLINE_PHOTO_RE.sub(drop, para).strip()
 
 
@@ -321,7 +340,8 @@ def _take_paren(content: str, credits: _Credits) -> None:
 
 
 def _take_trailing_credit(para: str, credits: _Credits, removed: list[str]) -> str:
-    m = _TRAILING_PAREN_RE.search(para)
+    # The regex tries every position of the paragraph; its match ends the paragraph with ")".
+    m = _TRAILING_PAREN_RE.search(para) if para.rstrip().endswith(")") else None
     if not m or not _paren_credit(m.group(1)) or m.start() == 0:
         return para
     _take_paren(m.group(1), credits)

@@ -150,7 +150,10 @@ def _parse_iso(text: str, tz: tzinfo) -> datetime | None:
     hh, mm, ss = int(m[4] or 0), int(m[5] or 0), int(m[6] or 0)
     zone = tz
     if m[7]:
-        zone = timezone.utc if m[7] == "Z" else _offset(m[7])
+        try:
+            zone = timezone.utc if m[7] == "Z" else _offset(m[7])
+        except ValueError:
+            return None  # "+99:99": no real zone, so no instant to trust
     else:
         named = _TZ_RE.search(text, m.end())
         if named:
@@ -291,9 +294,19 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {x.lower() for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)}
 
 
+def _document(tree: Any) -> Any:
+    """The whole document, as an XPath "//" sees it, of an element or an ElementTree."""
+    return tree.getroottree() if hasattr(tree, "getroottree") else tree
+
+
+_JSONLD_LOWER = str.maketrans("JSONLD", "jsonld")  # XPath's translate(@type, "JSONLD", "jsonld")
+
+
 def _jsonld_dates(tree: Any, tz: str, reference: datetime) -> tuple[datetime | None, datetime | None]:
     nodes: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[contains(translate(@type,"JSONLD","jsonld"),"ld+json")]'):
+    # A walk of the <script> elements of the whole document (as "//"): the XPath tested every node.
+    for script in (el for el in _document(tree).iter("script")
+                   if "ld+json" in el.get("type", "").translate(_JSONLD_LOWER)):
         try:
             nodes.extend(_walk_jsonld(json.loads(script.text_content() or "", strict=False)))
         except (ValueError, TypeError):

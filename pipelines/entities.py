@@ -101,8 +101,11 @@ class Region:
     province: str
 
 
+_NOT_KEY = re.compile(r"[^0-9a-z]")
+
+
 def _key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.casefold())
+    return _NOT_KEY.sub("", name.casefold())
 
 
 class RegionResolver:
@@ -323,6 +326,7 @@ def _end_of_words(text: str, start: int, n: int) -> int:
 
 
 _WORD_START = re.compile(r"(?<![\w-])[A-Z][\w-]*")
+_WORD_PART_END = re.compile(r"[-/]")
 
 
 def _mentions(text: str, context: frozenset[str]) -> list[_Mention]:
@@ -334,10 +338,14 @@ def _mentions(text: str, context: frozenset[str]) -> list[_Mention]:
     for wm in _WORD_START.finditer(text):
         if wm.start() < pos_done:
             continue
-        cands = lx.by_first.get(wm.group(0).casefold())
+        word = wm.group(0)
+        cands = lx.by_first.get(word.casefold())
         if not cands:
             # "PDI-P", "Pengawas Kelurahan/Desa": the first word may end at a hyphen or slash
-            cands = lx.by_first.get(re.split(r"[-/]", wm.group(0))[0].casefold())
+            # (tested first: most capitalised words have neither, and this runs for each of them)
+            if "-" not in word and "/" not in word:
+                continue
+            cands = lx.by_first.get(_WORD_PART_END.split(word, 1)[0].casefold())
             if not cands:
                 continue
         for rx, inst, _exact in cands:
@@ -424,7 +432,7 @@ def _is_region(name: str) -> bool:
         return False
     words = name.split()
     spans = [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 3, len(words) + 1))]
-    return any(_key(s) in resolver.index and _key(s) not in resolver.weak for s in spans)
+    return any(k in resolver.index and k not in resolver.weak for k in map(_key, spans))
 
 
 def _take_name(text: str, pos: int) -> tuple[str, int] | None:
@@ -454,6 +462,13 @@ def _take_name(text: str, pos: int) -> tuple[str, int] | None:
     return name, end
 
 
+# Compiled once: _role_and_name runs for every role head of every article.
+_DESIGNATOR = re.compile(r"\s+(?:I{1,3}|IV|[A-Z][a-z]+(?=\s+(?:Pemkab|Pemkot|Pemprov|Polres|Setda)))\b")
+_SPACES = re.compile(r"\s+")
+_COMMA = re.compile(r"\s*,\s*")
+_ROLE_TAIL = re.compile(r"[^,.;:!?“”\"\n()]{1,90}?,\s*")
+
+
 def _role_and_name(text: str, hm: re.Match[str], mentions: dict[int, _Mention],
                    resolver: RegionResolver | None, context: frozenset[str]) -> _P | None:
     """Parse "<role head> [institution/region | words up to a comma] [,] [rank] <Name>"."""
@@ -464,10 +479,10 @@ def _role_and_name(text: str, hm: re.Match[str], mentions: dict[int, _Mention],
     core = re.sub(r"\s+", " ", hm.group("core")).casefold()
     implied = lx.by_name.get(lx.implies.get(core, ""))
     # "Asisten I", "Kasat Reskrim": a short designator that belongs to the role.
-    dm = re.compile(r"\s+(?:I{1,3}|IV|[A-Z][a-z]+(?=\s+(?:Pemkab|Pemkot|Pemprov|Polres|Setda)))\b").match(text, pos)
+    dm = _DESIGNATOR.match(text, pos)
     if dm:
         pos = dm.end()
-    skip = re.compile(r"\s+").match(text, pos)
+    skip = _SPACES.match(text, pos)
     start_tail = skip.end() if skip else pos
     mention = mentions.get(start_tail)
     if mention is not None:
@@ -481,12 +496,12 @@ def _role_and_name(text: str, hm: re.Match[str], mentions: dict[int, _Mention],
     elif implied is not None and implied.unit == "number":
         value, end = _unit(implied, text, pos, resolver, context)
         institution, pos = value, end
-    comma = re.compile(r"\s*,\s*").match(text, pos)
+    comma = _COMMA.match(text, pos)
     if comma:
         pos = comma.end()
     else:
         # Words up to a comma form the role ("Kepala Dinas Pemberdayaan Masyarakat dan Desa Kobar, Sri").
-        tail = re.compile(r"[^,.;:!?“”\"\n()]{1,90}?,\s*").match(text, pos)
+        tail = _ROLE_TAIL.match(text, pos)
         if tail:
             words = text[pos:tail.end()].rstrip(", ").split()
             ok, division = True, False
@@ -537,7 +552,9 @@ def people(body: str) -> list[Person]:
         p = _role_and_name(body, hm, mentions, resolver, context)
         if p:
             found.append(p)
-    for sm in _SELAKU.finditer(body):
+    # The pattern is tried at every capitalised word; without its verb it cannot match.
+    appositions = _SELAKU.finditer(body) if "selaku" in body or "sebagai" in body else ()
+    for sm in appositions:
         name = _clean_name(sm.group("name"))
         if not name or _is_region(name) or len(name) != len(sm.group("name")):
             continue

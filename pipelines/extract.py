@@ -14,12 +14,12 @@ lose paragraphs it had "seen" before.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timezone as dt_timezone
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
@@ -30,6 +30,9 @@ from pipelines.clean import clean_body
 from pipelines.dates import find_dates
 from warta.models import Extracted
 from warta.textnorm import tokens
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 # Below this many words trafilatura's body is checked against the fallback.
 MIN_BODY_WORDS = 40
@@ -87,7 +90,8 @@ def decode_html(data: bytes | str, declared: str = "") -> str:
     the fewest replacement characters and mojibake sequences.
     """
     if isinstance(data, str):
-        return fix_mojibake(data) if _MOJIBAKE_RE.search(data) else data
+        # isascii() is O(1) on str, and mojibake needs non-ASCII characters.
+        return fix_mojibake(data) if not data.isascii() and _MOJIBAKE_RE.search(data) else data
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -152,6 +156,13 @@ def _attr(tree: etree._Element, xpath: str) -> str:
     return str(found[0]).strip() if found else ""
 
 
+def _first_attr(tree: etree._Element, tag: str, name: str,
+                which: Callable[[etree._Element], bool] = lambda el: True) -> str:
+    """`_attr(tree, f"//{tag}[which]/@{name}")`: the first such attribute in document order."""
+    found = next((v for el in tree.getroottree().iter(tag) if (v := el.get(name)) is not None and which(el)), None)
+    return found.strip() if found is not None else ""
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -174,21 +185,85 @@ class _Raw:
 def _trafilatura(tree: etree._Element, url: str) -> _Raw:
     from trafilatura import bare_extraction
 
+    # fast=True: no readability/jusText comparison run on every page (a third of
+    # trafilatura's time); a short or missing body gets `_fallback` instead.
+    # No copy here: bare_extraction copies a tree it is given before changing it.
+    # with_metadata=False: `_metadata` reads the same fields without the date and
+    # licence searches, which nothing here uses (the body does not depend on them:
+    # trafilatura only needs the page URL for links, which are off).
     try:
         doc = bare_extraction(
-            copy.deepcopy(tree), url=url or None, include_comments=False, with_metadata=True,
+            tree, url=url or None, include_comments=False, with_metadata=False, fast=True,
             deduplicate=False, include_tables=True, include_images=False, include_links=False,
         )
+        meta = _metadata(tree, url)
     except Exception:  # trafilatura has no narrow error type; a crash means "nothing extracted"
         return _Raw()
     if doc is None:
         return _Raw()
-    tags = [*(doc.categories or []), *(doc.tags or [])]
+    tags = [*(meta.categories or []), *(meta.tags or [])]
     return _Raw(
-        text=doc.text or "", title=doc.title or "", author=doc.author or "",
-        description=doc.description or "", sitename=doc.sitename or "",
-        tags=tuple(tags), image=doc.image or "", pagetype=doc.pagetype or "",
+        text=doc.text or "", title=meta.title or "", author=meta.author or "",
+        description=meta.description or "", sitename=meta.sitename or "",
+        tags=tuple(tags), image=meta.image or "", pagetype=meta.pagetype or "",
     )
+
+
+def _metadata(tree: etree._Element, url: str) -> Document:
+    """trafilatura's `extract_metadata` for the fields `_Raw` keeps, step for step.
+
+    Left out: htmldate's date search and the licence search (pipelines.dates finds
+    the dates), and the hostname. Category/tag links are only searched for when the
+    page has a link that trafilatura's href filter would accept at all.
+    """
+    from trafilatura import metadata as tm
+
+    meta = tm.examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    try:
+        meta = tm.extract_meta_json(tree, meta)
+    except Exception:  # trafilatura's JSON-LD reader has its own bugs; it logs and goes on too
+        pass
+    if not meta.title:
+        meta.title = tm.extract_title(tree)
+    if not meta.author:
+        meta.author = tm.extract_author(tree)
+    if not meta.sitename:
+        meta.sitename = tm.extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    else:  # the page URL is only read for a site name; trafilatura looks it up before
+        page_url = meta.url or tm.extract_url(tree, url or None)
+        m = tm.META_URL.match(page_url) if page_url else None
+        if m:
+            meta.sitename = m[1]
+    hrefs = "\n".join(_CATSTAG_HREFS(tree))
+    if not meta.categories:
+        meta.categories = _catstags("category", tree, hrefs)
+    if not meta.tags:
+        meta.tags = _catstags("tag", tree, hrefs)
+    meta.clean_and_trim()
+    return meta
+
+
+# Every href `_catstags` could accept contains one of these.
+_CATSTAG_HREFS = etree.XPath('//a[contains(@href, "/categor") or contains(@href, "/tag")]/@href')
+
+
+def _catstags(kind: str, tree: etree._Element, hrefs: str) -> list[str]:
+    """`extract_catstags`, whose link XPaths (a quarter of its metadata time) can only
+    find links whose href has "/category/", "/tags/"...: without one, only its meta fallback runs."""
+    from trafilatura import metadata as tm
+
+    if re.search("/" + kind.rstrip("y") + "(?:y|ies|s)?/", hrefs):
+        return tm.extract_catstags(kind, tree)
+    if kind != "category":
+        return []
+    found = tree.xpath('.//head//meta[@property="article:section" or contains(@name, "subject")][@content]')
+    return [r for r in dict.fromkeys(tm.line_processing(e.attrib["content"]) for e in found if e.attrib["content"]) if r]
 
 
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg")
@@ -241,13 +316,30 @@ def _densest(soup: BeautifulSoup):  # -> bs4.Tag | None
 
 def canonical_url(tree: etree._Element, url: str) -> str:
     """<link rel=canonical> (what an AMP page points to), else og:url, else the URL without AMP markers."""
-    href = _attr(tree, '//link[contains(concat(" ", normalize-space(translate(@rel,"CANONIAL","canonial")), " "), " canonical ")]/@href')
-    href = href or _attr(tree, '//meta[@property="og:url"]/@content')
+    href = _canonical_link(tree) or _first_attr(tree, "meta", "content", lambda m: m.get("property") == "og:url")
     if href:
         return _without_fragment(urljoin(url, href))
     if _is_amp(tree) and url:
         return _without_fragment(_strip_amp(url))
     return _without_fragment(url)
+
+
+_REL_LOWER = str.maketrans("CANONIAL", "canonial")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def _canonical_link(tree: etree._Element) -> str:
+    """The first <link> whose rel has the word "canonical" (ASCII case-insensitively), its href.
+
+    The XPath `//link[contains(concat(" ", normalize-space(translate(@rel, "CANONIAL",
+    "canonial")), " "), " canonical ")]/@href` as a walk of the <link> elements: the
+    XPath tested every node of the page.
+    """
+    for link in tree.getroottree().iter("link"):
+        rel, href = link.get("rel"), link.get("href")
+        if rel is not None and href is not None and "canonical" in _XML_SPACE.split(rel.translate(_REL_LOWER)):
+            return href.strip()
+    return ""
 
 
 def _is_amp(tree: etree._Element) -> bool:
@@ -300,9 +392,8 @@ def _clean_title(title: str, sitename: str, tree: etree._Element | None = None) 
         # longest segment of <title> is the headline.
         head = " ".join(" ".join(tree.xpath("//head/title//text()")).split())
         parts = [p for p in _TITLE_SEP.split(head) if p]
-        logo = {" ".join(" ".join(e.xpath(".//text()")).split()).casefold() for e in tree.xpath(
-            '//*[contains(@class, "logo")] | //h1[a[@href="/"]] | //a[@href="/"]')}
-        if len(parts) > 1 and title.casefold() in {p.casefold() for p in parts} | logo:
+        key = title.casefold()
+        if len(parts) > 1 and (key in {p.casefold() for p in parts} or key in _logo_texts(tree)):
             longest = max(parts, key=len)
             if len(longest) > len(title):
                 return longest
@@ -312,6 +403,12 @@ def _clean_title(title: str, sitename: str, tree: etree._Element | None = None) 
             if title.lower().endswith(suffix.lower()) and len(title) > len(suffix):
                 return title[: -len(suffix)].strip()
     return title
+
+
+def _logo_texts(tree: etree._Element) -> set[str]:
+    # Only asked when the title is not a <title> segment: the XPath walks the whole page.
+    return {" ".join(" ".join(e.xpath(".//text()")).split()).casefold() for e in tree.xpath(
+        '//*[contains(@class, "logo")] | //h1[a[@href="/"]] | //a[@href="/"]')}
 
 
 def _tags(raw: _Raw, tree: etree._Element) -> list[str]:
@@ -355,7 +452,8 @@ class _Signals:
 
 def _jsonld_types(tree: etree._Element) -> set[str]:
     types: set[str] = set()
-    for script in tree.xpath('//script[contains(@type,"ld+json")]'):
+    # A walk of the <script> elements of the whole document (as "//"): the XPath tested every node.
+    for script in (el for el in tree.getroottree().iter("script") if "ld+json" in el.get("type", "")):
         for m in re.finditer(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")', script.text_content() or ""):
             try:
                 value = json.loads(m.group(1))
@@ -365,23 +463,35 @@ def _jsonld_types(tree: etree._Element) -> set[str]:
     return types
 
 
+_CHROME = ("nav", "footer", "aside", "header")
+
+
+def _own_text(el: etree._Element) -> str:
+    """text_content() (an XPath evaluation per call), read directly when `el` has no children, as most links."""
+    return (el.text or "") if len(el) == 0 else el.text_content()
+
+
 def _signals(tree: etree._Element, url: str, body: str) -> _Signals:
     ld = _jsonld_types(tree)
-    og_type = _attr(tree, '//meta[@property="og:type"]/@content').lower()
+    # Walks of the few <meta> and <body> elements rather than XPaths over every node.
+    og_type = _first_attr(tree, "meta", "content", lambda m: m.get("property") == "og:type").lower()
     article_markup = (
         og_type == "article" or bool(ld & _ARTICLE_TYPES)
-        or bool(tree.xpath('//meta[@property="article:published_time"]'))
+        or any(m.get("property") == "article:published_time" for m in tree.getroottree().iter("meta"))
     )
-    body_class = _attr(tree, "//body/@class")
+    body_class = _first_attr(tree, "body", "class")
     listing_markup = (
         bool(_LISTING_PATH_RE.search(url or "")) or bool(_ARCHIVE_BODY_CLASS_RE.search(body_class))
         or bool(ld & _LISTING_TYPES)
     )
-    teaser_links = tree.xpath(
-        "//*[self::h1 or self::h2 or self::h3 or self::h4]"
-        "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]//a/@href"
-    )
-    anchor_texts = {" ".join(a.text_content().split()).casefold() for a in tree.xpath("//a")}
+    # Element walks of the whole document (as "//") rather than XPath predicates tested on
+    # every node: a third of the time.
+    doc = tree.getroottree()
+    teaser_links = {
+        a.get("href") for h in doc.iter("h1", "h2", "h3", "h4") if next(h.iterancestors(*_CHROME), None) is None
+        for a in h.iter("a") if a.get("href") is not None
+    }
+    anchor_texts = {" ".join(_own_text(a).split()).casefold() for a in doc.iter("a")}
     paras = [p for p in body.split("\n\n") if p]
     linked = sum(p.casefold() in anchor_texts for p in paras)
     return _Signals(

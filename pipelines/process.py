@@ -16,13 +16,14 @@ from datetime import datetime
 from typing import Callable
 
 from crawlers.urls import canonicalize, rejection
-from pipelines.dedupe import NearDuplicateIndex, Signature, content_hash, signature
+from pipelines.dedupe import NearDuplicateIndex, Signature, token_signature, tokens_hash
 from pipelines.enrich import apply, enrich
 from pipelines.extract import extract_page
 from warta import __version__
 from warta.models import Article, article_id
 from warta.sources import Source
 from warta.store import Store
+from warta.textnorm import tokens
 
 MIN_WORDS = 40  # shorter "articles" are captions, teasers or error pages
 
@@ -49,19 +50,20 @@ def build_article(html: bytes, url: str, source: Source, *, crawled_at: datetime
     elif words < MIN_WORDS:
         rejected = f"not an article (only {words} words)"
     e = enrich(ex.title, ex.body, ex.dateline, source.region)
+    toks = tokens(ex.body)  # once, for both the content hash and the shingles
     article = Article(
         id=article_id(canonical), url=url, canonical_url=canonical, source_id=source.id,
         source_type=source.type, domain=source.domain, title=ex.title, body=ex.body,
         description=ex.description, author=ex.author, credit=ex.credit, dateline=ex.dateline, tags=ex.tags,
         image=ex.image, language=ex.language, published_at=ex.published_at, modified_at=ex.modified_at,
         crawled_at=crawled_at, date_source=ex.date_source,
-        content_hash=content_hash(ex.body),
+        content_hash=tokens_hash(toks),
         word_count=words, extractor=ex.extractor, extractor_version=__version__,
     )
     apply(article, e)
     if rejected:
         return Built(article, rejected=rejected)
-    return Built(article, signature(ex.body))
+    return Built(article, token_signature(toks))
 
 
 def cluster_and_store(store: Store, near: NearDuplicateIndex, built: Built, raw_html: bytes,

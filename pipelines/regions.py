@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pipelines.enrichment_types import RegionTag
 from warta.gazetteer import Gazetteer, Place, load_gazetteer, name_key
 from warta.sources import Region
+from warta.textnorm import caseless_search
 
 _TOKEN = re.compile(r"\w+")
 
@@ -58,8 +59,8 @@ NOT_REGION = {
     "pt", "cv", "km", "kmp", "hotel", "tanjung", "teluk",
 }
 # National stories (KPU RI, Bawaslu RI) get no home-region fallback.
-_NATIONAL = re.compile(r"\b(?:KPU|Bawaslu|DKPP|Polri|Kemendagri)\s+RI\b|\bMahkamah Konstitusi\b|\bnasional\b|"
-                       r"\bseluruh Indonesia\b|\b38 provinsi\b", re.IGNORECASE)
+_is_national = caseless_search(r"\b(?:kpu|bawaslu|dkpp|polri|kemendagri)\s+ri\b|\bmahkamah konstitusi\b|\bnasional\b|"
+                               r"\bseluruh indonesia\b|\b38 provinsi\b")
 
 
 @dataclass(frozen=True)
@@ -142,24 +143,29 @@ def _index(g: Gazetteer) -> _Index:
 
 def _scan(text: str, zone: str, paragraph: int, offset: int, index: _Index, out: list[_Mention]) -> None:
     """Append every region mention in `text` (longest match wins)."""
-    matches = list(_TOKEN.finditer(text))
-    low = [m.group().casefold() for m in matches]
-    i = 0
-    while i < len(low):
-        n = min(index.max_len.get(low[i], 0), len(low) - i)
+    words = _TOKEN.findall(text)
+    # ASCII text (most paragraphs): case-folding cannot change its tokens, fold it in one call.
+    low = _TOKEN.findall(text.lower()) if text.isascii() else [w.casefold() for w in words]
+    max_len = index.max_len
+    end = 0  # tokens before this belong to the previous match
+    # Only tokens that start some name can start a match: one set test per token, in C,
+    # instead of a Python loop step for every word of the article.
+    for i in [k for k, t in enumerate(low) if t in max_len]:
+        if i < end:
+            continue
+        n = min(max_len[low[i]], len(low) - i)
         while n and " ".join(low[i : i + n]) not in index.forms:
             n -= 1
         if not n:
-            i += 1
             continue
         form = index.forms[" ".join(low[i : i + n])]
-        mention = _mention(form, matches, low, i, zone, paragraph, offset)
+        mention = _mention(form, words, low, i, zone, paragraph, offset)
         if mention:
             out.append(mention)
-        i += n
+        end = i + n
 
 
-def _mention(form: _Form, matches: list[re.Match[str]], low: list[str], i: int, zone: str, paragraph: int,
+def _mention(form: _Form, words: list[str], low: list[str], i: int, zone: str, paragraph: int,
              offset: int) -> _Mention | None:
     prev = low[i - 1] if i else ""
     prev2 = low[i - 2] if i > 1 else ""
@@ -173,7 +179,7 @@ def _mention(form: _Form, matches: list[re.Match[str]], low: list[str], i: int, 
     if form.weak and zone != DATELINE and not (kind or cue):
         return None
     # Names are capitalised in running text; a lower-case hit is an ordinary word.
-    if zone in (LEAD, BODY) and not (kind or cue) and not matches[i].group()[0].isupper():
+    if zone in (LEAD, BODY) and not (kind or cue) and not words[i][0].isupper():
         return None
     return _Mention(form.places, zone, paragraph, offset + i, kind, cue, weak=form.weak and not (kind or cue))
 
@@ -287,7 +293,7 @@ def tag_regions(title: str, body: str, dateline: str, home: Region | None) -> li
     (kabkota "") when it is the primary region or none of its kabupaten/kota is tagged.
     """
     g = load_gazetteer()
-    national = bool(_NATIONAL.search(f"{title}\n{body}"))
+    national = _is_national(f"{title}\n{body}")
     kab, prov = _score(_mentions(title, body, dateline, _index(g), national), home)
     top = max([*kab.score.values(), *prov.score.values(), 0.0])
     kabs = _selected(kab, home.kabkota if home else "", top)

@@ -174,6 +174,9 @@ CHARSET_TEXT = "“Politik uang” di Sampit – Rp 5 juta dibagikan, kata Seño
 def _handler(sites: HostileSites, mode: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: with Nagle on, each keep-alive
+        # response waits ~40 ms for the client's delayed ACK.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass

@@ -14,15 +14,7 @@ from warta.models import Article, article_id
 from warta.settings import PROJECT_ROOT
 from warta.store import Store
 
-SOURCES = """
-sources:
-  - id: mmc-kobar
-    name: MMC Kobar
-    type: government
-    base_url: http://127.0.0.1:9/
-    region: {province: Kalimantan Tengah, kabkota: Kotawaringin Barat}
-    timezone: WIB
-"""
+from tests.disk_helpers import SOURCES  # one unreachable source, shared with the disk tests
 
 
 @pytest.fixture

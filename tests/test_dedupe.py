@@ -179,3 +179,43 @@ def test_recrawled_founder_with_a_new_body_leaves_its_old_cluster():
     again = index.add("orig", OTHER_STORY, at(11))
     assert again.cluster_id != "orig" and again.is_canonical
     assert index.members("orig") == {"copy1"} and index.canonical_of("orig") == "copy1"
+
+
+def _variants() -> dict[str, str]:
+    """Originals, copies and other stories, plus single-paragraph cuts: many partial band overlaps."""
+    bodies = {"orig": ORIGINAL, "trim": COPY_TRIMMED, "reword": COPY_REWORDED, "other": OTHER_STORY}
+    for i, para in enumerate(SUKAMARA + LAMANDAU):
+        bodies[f"p{i}"] = para
+        bodies[f"drop{i}"] = "\n\n".join(p for p in SUKAMARA + LAMANDAU if p != para)
+    return bodies
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+def test_band_table_returns_exactly_minhashlsh_candidates(kind):
+    from datasketch import MinHashLSH
+
+    from pipelines.dedupe import LSH_THRESHOLD, LSH_WEIGHTS, NUM_PERM, DiskBandTable, _band_shape, _BandTable
+
+    table = _BandTable(LSH_THRESHOLD) if kind == "memory" else DiskBandTable(*_band_shape(LSH_THRESHOLD))
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+    assert (table.bands, table.rows) == (lsh.b, lsh.r)
+    sigs = {k: signature(v) for k, v in _variants().items()}
+    for k, s in sigs.items():
+        table.insert(k, s)
+        lsh.insert(k, s.minhash())
+    for s in sigs.values():
+        assert table.query(s) == set(lsh.query(s.minhash()))
+    for k in list(sigs)[::2]:
+        table.remove(k, sigs[k])
+        lsh.remove(k)
+    for s in sigs.values():
+        assert table.query(s) == set(lsh.query(s.minhash()))
+
+
+def test_signature_is_datasketch_minhash_of_the_shingles():
+    from datasketch import MinHash
+
+    for body in (ORIGINAL, COPY_REWORDED, "Café à Palangka Raya, “pemilu” damai dan jujur sekali lagi."):
+        m = MinHash(num_perm=128, scheme="affine32")
+        m.update_batch(s.encode("utf-8") for s in shingles(body))
+        assert (signature(body).hashvalues == m.hashvalues).all()

@@ -80,3 +80,35 @@ def test_empty_result_still_writes_a_valid_file(backend, tmp_path):
 def test_unwritable_path_is_a_one_line_error(backend, tmp_path):
     with pytest.raises(WartaError, match="does not exist"):
         export(backend, req(), "csv", tmp_path / "missing" / "x.csv", query_text="", filters={})
+
+
+NASTY = ['Ketua KPU berkata, "Tahapan aman."\r\nBaris kedua;\tdengan tab', "-5 suara hilang", "@warga", "",
+         "Kutipan \"\"ganda\"\" dan koma, titik."]
+
+
+def test_csv_round_trips_quotes_newlines_and_formulas(tmp_path):
+    b = SqliteFtsBackend(tmp_path / "fts.sqlite")
+    b.ensure_ready()
+    urls = [f"http://kab.example/nasty/{i}" for i in range(len(NASTY))]
+    b.index([build_document(Article(
+        id=article_id(u), url=u, canonical_url=u, source_id="mmc", source_type="government", domain="kab.example",
+        title=f"Pemilu {i}", body=f"pemilu {text}", description=text, published_at=datetime(2024, 2, 1, tzinfo=timezone.utc)))
+        for i, (u, text) in enumerate(zip(urls, NASTY))])
+    export(b, req("pemilu"), "csv", tmp_path / "n.csv", query_text="pemilu", filters={})
+    export(b, req("pemilu"), "jsonl", tmp_path / "n.jsonl", query_text="pemilu", filters={})
+    with open(tmp_path / "n.csv", encoding="utf-8-sig", newline="") as fh:
+        got = {r["id"]: r for r in csv.DictReader(fh)}
+    want = {d["id"]: d for d in map(json.loads, (tmp_path / "n.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert got.keys() == want.keys() and len(got) == len(NASTY)
+    for i, d in want.items():
+        assert got[i]["body"] == d["body"]  # starts with "pemilu": no quote added
+        desc = d["description"]
+        assert got[i]["description"] == ("'" + desc if desc[:1] in "-@" and desc else desc)
+    b.close()
+
+
+def test_empty_csv_has_the_header_only(backend, tmp_path):
+    m = export(backend, req("tidakadakatainiapapun"), "csv", tmp_path / "e.csv", query_text="x", filters={})
+    with open(tmp_path / "e.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert m.rows == 0 and len(rows) == 1 and rows[0][0] == "id"

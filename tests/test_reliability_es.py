@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from indexer.elasticsearch_backend import load_mapping, mapping_version
-from indexer.sync import rebuild
+from indexer.sync import rebuild, sync
 from warta.crawl import run_crawl
 from warta.demo import demo_settings
-from warta.errors import WartaError
+from warta.errors import DocumentsRejected, WartaError
 from warta.replica.server import ReplicaCluster, sources
 from warta.store import Store
 
@@ -114,9 +114,14 @@ def test_es_rejecting_some_documents_loses_nothing(tmp_path, es_url, es_backend_
             assert stored_set(store) == mmc_baseline  # nothing lost from the store
             assert store.integrity_ok()
             assert store.runs(1)[0]["status"] == "ok"  # the crawl itself completed
-            # Nothing of the batch is recorded as indexed: it is all tried again.
-            assert store.pending_count("elasticsearch") == 13
+            # The accepted documents are recorded as indexed; only the refused ones are tried again.
+            assert store.pending_count("elasticsearch") == with_topics
             assert backend.count() == 13 - with_topics
+            # A refusal in one batch does not stop the later batches.
+            store.forget_indexed("elasticsearch")
+            with pytest.raises(DocumentsRejected, match=f"rejected {with_topics} of 13 documents"):
+                sync(store, backend, batch=4)
+            assert store.pending_count("elasticsearch") == with_topics
 
             # The operator fixes the index (`warta reindex` rebuilds it with the right mapping) ...
             assert rebuild(store, backend) == 13

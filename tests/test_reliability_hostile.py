@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 
 import pytest
-import yaml
 
 from tests.hostile_site import CHARSET_TEXT, HUGE, HostileSites
 from warta.crawl import run_crawl
@@ -27,24 +26,20 @@ def stored_set(store: Store, source_ids: set[str]) -> dict[str, tuple]:
 
 @pytest.fixture(scope="module")
 def hostile_crawl(tmp_path_factory):
-    # download_timeout / max_page_bytes reach the crawl subprocess only through a config file
-    # (warta.settings.to_env carries data_dir, sources and backend settings, not these).
-    cfg = tmp_path_factory.mktemp("cfg") / "warta.yaml"
-    cfg.write_text(yaml.safe_dump({"download_timeout": DOWNLOAD_TIMEOUT, "max_page_bytes": MAX_PAGE_BYTES}))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARTA_CONFIG", str(cfg))
-        with ReplicaCluster() as cluster, HostileSites() as hostile:
-            replica = sources(cluster)
-            replica_ids = {d["id"] for d in replica}
-            base = demo_settings(tmp_path_factory.mktemp("undisturbed"), [dict(d) for d in replica])
-            baseline_run = run_crawl(base)
-            with_hostile = replica + hostile.sources(replica[0])
-            s = demo_settings(tmp_path_factory.mktemp("hostile"), with_hostile)
-            started = time.monotonic()
-            result = run_crawl(s)
-            elapsed = time.monotonic() - started
-            hits = {m: hostile.hits(m) for m in hostile.modes}
-            good = hostile.good_urls()
+    # download_timeout / max_page_bytes reach the crawl subprocess through warta.settings.to_env.
+    limits = {"download_timeout": DOWNLOAD_TIMEOUT, "max_page_bytes": MAX_PAGE_BYTES}
+    with ReplicaCluster() as cluster, HostileSites() as hostile:
+        replica = sources(cluster)
+        replica_ids = {d["id"] for d in replica}
+        base = demo_settings(tmp_path_factory.mktemp("undisturbed"), [dict(d) for d in replica])
+        baseline_run = run_crawl(base.model_copy(update=limits))
+        with_hostile = replica + hostile.sources(replica[0])
+        s = demo_settings(tmp_path_factory.mktemp("hostile"), with_hostile).model_copy(update=limits)
+        started = time.monotonic()
+        result = run_crawl(s)
+        elapsed = time.monotonic() - started
+        hits = {m: hostile.hits(m) for m in hostile.modes}
+        good = hostile.good_urls()
     b, h = Store(base.store_path), Store(s.store_path)
     try:
         yield {"result": result, "baseline_run": baseline_run, "elapsed": elapsed, "hits": hits, "good": good,

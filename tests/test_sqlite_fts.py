@@ -6,12 +6,15 @@ import sqlite3
 import threading
 import tracemalloc
 from pathlib import Path
+from dataclasses import replace
 from typing import Any, Iterator
 
+import numpy as np
 import pytest
 
 from indexer.base import Filters, SearchRequest
-from indexer.sqlite_fts import SqliteFtsBackend, _fts_expr, _match_sql
+import indexer.sqlite_fts as sqlite_fts
+from indexer.sqlite_fts import SqliteFtsBackend, _fts_expr, _match_sql, _plan, _scores_from_ints, _SCORE_INT_KEYS
 from tests.backend_contract import corpus, doc_id
 from tests.reference_search import evaluate
 from warta.errors import BackendUnavailable, QueryError
@@ -84,8 +87,11 @@ def test_values_are_bound_not_spliced() -> None:
     ],
 )
 def test_plan_uses_one_match_where_fts5_can_express_the_query(node: Any, driven_by_fts: bool) -> None:
+    assert (_plan(node).drive is not None) == driven_by_fts
     sql, _ = _match_sql(node, Filters())
-    assert sql.startswith("SELECT d.rowid AS rid, -bm25") == driven_by_fts
+    for part in sql.split(" UNION ALL "):
+        # bm25 only where the full-text match drives, so only matches are scored.
+        assert part.startswith("SELECT d.rowid AS rid, -bm25") == (" FROM fts CROSS JOIN " in part)
 
 
 # --- errors --------------------------------------------------------------------------
@@ -256,3 +262,121 @@ def test_iter_hits_releases_the_backend_between_pages(db: SqliteFtsBackend) -> N
     assert not worker.is_alive() and result == [evaluate(corpus(), parse("pilkada")).total]
     rest = [h.id for h in hits]
     assert [first.id, *rest] == evaluate(corpus(), MatchAll()).ids
+
+
+def test_an_abandoned_stream_frees_the_backend_and_its_reader_thread(tmp_path: Path) -> None:
+    """iter_hits reads ahead in a worker thread: closing the stream early must stop it,
+    close the cursor and release the lock, so writes and new streams go on."""
+    backend = SqliteFtsBackend(tmp_path / "fts.sqlite")
+    backend.index(_bulky_docs(300, 100))
+    before = {t.name for t in threading.enumerate()}
+    hits = backend.iter_hits(SearchRequest(query=MatchAll(), sort="date", snippets=False), page_size=7)
+    assert next(hits).id == "besar-00299"
+    hits.close()
+    assert not [t for t in threading.enumerate() if t.name == "sqlite-read-ahead" and t.name not in before]
+    backend.index(_bulky_docs(301, 100)[300:])  # needs the lock the reader held while fetching
+    assert sum(1 for _ in backend.iter_hits(SearchRequest(query=MatchAll(), snippets=False), page_size=7)) == 301
+    backend.close()
+
+
+# --- in-memory facet index --------------------------------------------------------
+
+
+def test_facets_follow_writes_of_this_and_other_connections(tmp_path: Path) -> None:
+    """The facet index is cached per snapshot: a commit from anywhere must invalidate it."""
+    path = tmp_path / "fts.sqlite"
+    reader, writer = SqliteFtsBackend(path), SqliteFtsBackend(path)
+    docs = corpus()
+    request = SearchRequest(query=MatchAll(), filters=Filters(include_copies=True), size=0)
+
+    def expected(subset: list[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
+        return evaluate(subset, MatchAll(), Filters(include_copies=True)).facets
+
+    reader.index(docs[:5])
+    assert reader.search(request).facets == expected(docs[:5])
+    reader.index(docs[5:10])  # same connection: data_version does not move, total_changes does
+    assert reader.search(request).facets == expected(docs[:10])
+    writer.index(docs[10:])  # another connection
+    assert reader.search(request).facets == expected(docs)
+    writer.delete([docs[0]["id"]])
+    assert reader.search(request).facets == expected(docs[1:])
+    reader.reset()
+    assert reader.search(request).facets == expected([])
+    reader.close()
+    writer.close()
+
+
+def test_version_1_database_gains_the_hits_index_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "fts.sqlite"
+    backend = SqliteFtsBackend(path)
+    backend.index(corpus())
+    backend.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX docs_hits")
+        conn.execute("PRAGMA user_version = 1")
+    backend = SqliteFtsBackend(path)
+    query = parse("pilkada")
+    assert backend.search(SearchRequest(query=query)).total == evaluate(corpus(), query).total
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'docs_hits'").fetchone()[0] == 1
+    backend.close()
+
+
+# --- the search pass: exact scores, ranking in numpy -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "score", [0.0, 2.0**-45, 6.476482449854496e-07, 1e-6 / 3, 0.1 + 0.2, 1.0, 7.25e3, 2.0**18 - 2.0**-30]
+)
+def test_scores_cross_into_numpy_exactly(score: float) -> None:
+    conn = sqlite3.connect(":memory:")
+    whole, frac = conn.execute(f"SELECT {', '.join(_SCORE_INT_KEYS)} FROM (SELECT ? AS score) m", [score]).fetchone()
+    scores = _scores_from_ints(np.array([whole]), np.array([frac]))
+    assert scores is not None and scores[0] == score
+
+
+@pytest.mark.parametrize("score", [2.0**-46, 2.0**19])
+def test_scores_outside_the_exact_range_are_refused(score: float) -> None:
+    conn = sqlite3.connect(":memory:")
+    whole, frac = conn.execute(f"SELECT {', '.join(_SCORE_INT_KEYS)} FROM (SELECT ? AS score) m", [score]).fetchone()
+    assert _scores_from_ints(np.array([whole]), np.array([frac])) is None
+
+
+def _pages(backend: SqliteFtsBackend, request: SearchRequest) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    while True:
+        page = backend.search(request)
+        out += [(h.id, h.score) for h in page.hits]
+        if page.next_cursor is None:
+            return out
+        request = replace(request, cursor=page.next_cursor)
+
+
+@pytest.mark.parametrize("text", ["pilkada", "kampanye OR NOT pilkada", "banjir OR NOT pilkada", "pemilu -kampanye"])
+def test_search_pages_rank_like_the_sql_order_by(db: SqliteFtsBackend, text: str) -> None:
+    """numpy ranks the page with the keys of iter_hits' ORDER BY, including the score text fallback."""
+    request = SearchRequest(query=parse(text), size=3, facets=False, snippets=False)
+    streamed = [(h.id, h.score) for h in db.iter_hits(request)]
+    assert _pages(db, request) == streamed
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sqlite_fts, "_scores_from_ints", lambda whole, frac: None)
+        assert _pages(db, request) == streamed
+
+
+def test_date_sorted_hits_are_not_scored(db: SqliteFtsBackend) -> None:
+    page = db.search(SearchRequest(query=parse("pilkada"), sort="date"))
+    assert page.hits and all(h.score == 0.0 for h in page.hits)
+    assert all(h.score == 0.0 for h in db.iter_hits(SearchRequest(query=parse("pilkada"), sort="date")))
+
+
+@pytest.mark.parametrize("sort", ["date", "relevance"])
+def test_cursor_of_a_deleted_document_pages_like_the_sql_keyset(db: SqliteFtsBackend, sort: str) -> None:
+    """The cursor's id is gone: numpy must still place it in id order as SQL's `id > ?` does."""
+    request = SearchRequest(
+        query=parse("pilkada OR pemilu"), filters=Filters(include_copies=True), sort=sort, size=2  # type: ignore[arg-type]
+    )
+    first = db.search(request)
+    assert first.next_cursor is not None
+    db.delete([first.hits[-1].id])
+    rest = replace(request, cursor=first.next_cursor, size=100)
+    assert [h.id for h in db.search(rest).hits] == [h.id for h in db.iter_hits(rest)]

@@ -7,6 +7,7 @@ exits non-zero, so a journalist never sees a traceback for a typo.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Optional
@@ -551,6 +552,16 @@ def main() -> None:
     except WartaError as e:
         err.print(f"error: {e}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
+    except (OSError, sqlite3.Error) as e:
+        # A full or read-only disk can surface anywhere (a log, a lock, a digest
+        # file): still one line, not a traceback. Other errors are bugs and keep theirs.
+        from warta.store import storage_error
+
+        mapped = storage_error(e, getattr(_state.get("settings"), "data_dir", None) or "the data folder")
+        if mapped is None:
+            raise
+        err.print(f"error: {mapped}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(mapped.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

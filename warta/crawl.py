@@ -21,7 +21,7 @@ from indexer.sync import sync
 from warta.errors import WartaError
 from warta.settings import PROJECT_ROOT, Settings, to_env
 from warta.sources import load_registry
-from warta.store import Store
+from warta.store import FAILURE_FD_ENV, StorageError, Store, storage_error
 
 ProgressFn = Callable[[list[dict]], None]
 
@@ -37,6 +37,26 @@ def _last_error(log_path: Path) -> str:
     lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
     errors = [line for line in lines if line.startswith("error: ")]
     return errors[-1].removeprefix("error: ") if errors else ""
+
+
+def _storage_failure(fd: int) -> str:
+    """The store error (disk full, read-only) the crawl process reported on its pipe, if any.
+
+    Scrapy logs an exception in the item pipeline and carries on, so the
+    process still exits 0, and its log may be on the disk that filled up.
+    """
+    os.set_blocking(fd, False)  # a grandchild holding the write end must not make this wait
+    try:
+        return os.read(fd, 8192).decode("utf-8", "replace").strip().splitlines()[0]
+    except (OSError, IndexError):
+        return ""
+
+
+def _close_failed_run(store: Store, run_id: int, reason: str) -> None:
+    try:
+        store.fail_run(run_id, reason)
+    except StorageError:
+        pass  # the disk is still full: the run stays open like a killed one, its URLs resume next time
 
 
 def _wait_or_kill(proc: subprocess.Popen, seconds: float) -> None:
@@ -82,33 +102,59 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
         run_id = store.start_run(ids)
         env = {**os.environ, **to_env(settings), "SCRAPY_SETTINGS_MODULE": "crawlers.settings",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
-        log_path = log_file(settings, run_id)
+        try:
+            log_path = log_file(settings, run_id)
+            log = open(log_path, "ab")
+        except OSError as e:
+            why = storage_error(e, settings.data_dir / "logs") or WartaError(f"cannot write the crawl log: {e}")
+            _close_failed_run(store, run_id, str(why))
+            raise why from None
         cmd = [sys.executable, "-m", "crawlers.run", "--run-id", str(run_id), "--sources", ",".join(ids),
                "--sources-file", str(settings.sources_file), "--log-level", "INFO"]
         # The crawl logs to a file, never to a pipe: a pipe nobody reads while
         # the crawl runs fills up and blocks the crawl.
-        with open(log_path, "ab") as log:
-            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, cwd=PROJECT_ROOT)
-            try:
-                while proc.poll() is None:
-                    if progress:
-                        progress(store.run_sources(run_id))
-                    time.sleep(0.3)
-            except KeyboardInterrupt:
-                # Ctrl-C / the scheduler's SIGINT reached the crawl process too (same
-                # process group): Scrapy stops cleanly and records the run as
-                # interrupted. Wait for that so the run is closed when we exit.
-                _wait_or_kill(proc, 60)
-                if store.run_status(run_id) == "running":
-                    # Interrupted before Scrapy could record anything (e.g. while starting up).
-                    store.fail_unfinished_sources(run_id, "crawl interrupted", status="interrupted")
-                    store.finish_run(run_id, "interrupted")
-                raise
+        # Only the first storage failure travels on this pipe: one short message, it cannot fill up.
+        failures, failure_w = os.pipe()
+        env[FAILURE_FD_ENV] = str(failure_w)
+        try:
+            with log:
+                try:
+                    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, cwd=PROJECT_ROOT,
+                                            pass_fds=(failure_w,))
+                finally:
+                    os.close(failure_w)  # the child's copy is the only writer left: EOF once it exits
+                try:
+                    while proc.poll() is None:
+                        if progress:
+                            progress(store.run_sources(run_id))
+                        time.sleep(0.3)
+                except KeyboardInterrupt:
+                    # Ctrl-C / the scheduler's SIGINT reached the crawl process too (same
+                    # process group): Scrapy stops cleanly and records the run as
+                    # interrupted. Wait for that so the run is closed when we exit.
+                    _wait_or_kill(proc, 60)
+                    if store.run_status(run_id) == "running":
+                        # Interrupted before Scrapy could record anything (e.g. while starting up).
+                        store.fail_unfinished_sources(run_id, "crawl interrupted", status="interrupted")
+                        store.finish_run(run_id, "interrupted")
+                    raise
+            storage = _storage_failure(failures)
+        finally:
+            os.close(failures)
         if proc.returncode != 0:
-            why = _last_error(log_path) or f"crawl process exited with {proc.returncode}; see {log_path}"
-            store.fail_unfinished_sources(run_id, why)
-            store.finish_run(run_id, "failed")
+            why = _last_error(log_path) or storage or f"crawl process exited with {proc.returncode}; see {log_path}"
+            _close_failed_run(store, run_id, why)
             raise WartaError(why)
+        if storage or store.run_status(run_id) == "running":
+            # Articles whose write failed stay pending in the frontier (or are not known
+            # yet) and the next crawl fetches them; what was stored is kept.
+            why = storage or (f"the crawl process could not record its run (is the disk full or read-only?); "
+                              f"see {log_path}")
+            _close_failed_run(store, run_id, why)
+            if store.run_status(run_id) == "running":
+                # Even closing the run failed: probe once more so the error names the real cause.
+                store.finish_run(run_id, "failed")
+            raise StorageError(why)
         run = next(r for r in store.runs(50) if r["id"] == run_id)
         result = CrawlResult(run_id, run["status"], store.run_sources(run_id), log_path=log_path)
         if progress:

@@ -41,7 +41,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 from types import TracebackType
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Sequence
 
 from warta.errors import WartaError
 
@@ -317,7 +318,7 @@ def prune_runs(home: Path | None = None) -> list[Path]:
     return removed
 
 
-def _settings_yaml(http_port: int, transport_port: int, run: Path, extra: dict[str, str]) -> str:
+def _settings_yaml(http_port: int, transport_port: int, run: Path, extra: Mapping[str, object]) -> str:
     settings: dict[str, object] = {
         "cluster.name": f"warta-local-{http_port}",
         "node.name": "warta-local",
@@ -341,7 +342,7 @@ def _settings_yaml(http_port: int, transport_port: int, run: Path, extra: dict[s
     return "".join(f"{k}: {json.dumps(v)}\n" for k, v in settings.items())
 
 
-def _prepare_run_dir(home: Path, dist: Path, http_port: int, transport_port: int, extra: dict[str, str]) -> Path:
+def _prepare_run_dir(home: Path, dist: Path, http_port: int, transport_port: int, extra: Mapping[str, object]) -> Path:
     runs = home / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     os.chmod(runs, 0o755)
@@ -383,6 +384,8 @@ class LocalElasticsearch:
 
         with LocalElasticsearch() as es:
             client = Elasticsearch(es.url)
+
+    `LocalCluster` uses the separate steps (prepare, spawn, wait) to run one as a node of a cluster.
     """
 
     def __init__(
@@ -390,17 +393,21 @@ class LocalElasticsearch:
         home: Path | str | None = None,
         *,
         http_port: int | None = None,
+        transport_port: int | None = None,
         heap: str = DEFAULT_HEAP,
         startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
-        extra_settings: dict[str, str] | None = None,
+        extra_settings: Mapping[str, object] | None = None,
     ) -> None:
         self.home = Path(home) if home else es_home()
         self.requested_port = http_port
+        self.requested_transport_port = transport_port
         self.heap = heap
         self.startup_timeout = startup_timeout
         self.extra_settings = dict(extra_settings or {})
         self.http_port: int | None = None
         self.run_dir: Path | None = None
+        self._dist: Path | None = None
+        self._user: pwd.struct_passwd | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._url: str | None = None
         self.last_pgid: int | None = None  # kept after stop(), to check nothing of it survives
@@ -415,6 +422,10 @@ class LocalElasticsearch:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
 
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
     def __enter__(self) -> "LocalElasticsearch":
         self.start()
         return self
@@ -423,22 +434,27 @@ class LocalElasticsearch:
         self.stop()
 
     def start(self) -> str:
-        if self._proc is not None and self._proc.poll() is None:
+        if self.running:
             return self.url
-        dist = install(self.home)
-        prune_runs(self.home)
-        self.http_port = self.requested_port or free_port()
-        self.run_dir = _prepare_run_dir(self.home, dist, self.http_port, free_port(), self.extra_settings)
-        user = ensure_service_user(self.home)
-        _chown_tree(self.run_dir, user)
-        self._url = f"http://127.0.0.1:{self.http_port}"
         try:
-            self._spawn(dist, user)
-            self._wait_ready()
+            self.prepare()
+            self.spawn()
+            self.wait_ready()
         except BaseException:
             self.stop()
             raise
-        return self._url
+        return self.url
+
+    def prepare(self) -> None:
+        """Install if needed, choose ports and write a fresh run directory; runs nothing."""
+        self._dist = install(self.home)
+        prune_runs(self.home)
+        self.http_port = self.requested_port or free_port()
+        transport_port = self.requested_transport_port or free_port()
+        self.run_dir = _prepare_run_dir(self.home, self._dist, self.http_port, transport_port, self.extra_settings)
+        self._user = ensure_service_user(self.home)
+        _chown_tree(self.run_dir, self._user)
+        self._url = f"http://127.0.0.1:{self.http_port}"
 
     def _env(self, user: pwd.struct_passwd | None) -> dict[str, str]:
         jdk = str(java_home())
@@ -455,8 +471,11 @@ class LocalElasticsearch:
             env.update(HOME=str(self.home), USER=user.pw_name, LOGNAME=user.pw_name)
         return env
 
-    def _spawn(self, dist: Path, user: pwd.struct_passwd | None) -> None:
-        assert self.run_dir is not None
+    def spawn(self) -> None:
+        """Run the server on the prepared run directory (again, after halt(): same data, same ports)."""
+        if self.run_dir is None or self._dist is None:
+            raise LocalEsError("local Elasticsearch has no run directory: call prepare() first")
+        dist, user = self._dist, self._user
         console = (self.run_dir / "logs" / "console.log").open("ab")
         try:
             self._proc = subprocess.Popen(
@@ -479,35 +498,182 @@ class LocalElasticsearch:
         self.last_pgid = self._proc.pid
         (self.run_dir / _PID_FILE).write_text(f"{self._proc.pid}\n")
 
-    def _wait_ready(self) -> None:
-        assert self._proc is not None and self.run_dir is not None
-        deadline = time.monotonic() + self.startup_timeout
-        health = f"{self._url}/_cluster/health?wait_for_status=yellow&timeout=5s"
-        while True:
-            code = self._proc.poll()
-            if code is not None:
-                raise LocalEsError(
-                    f"Elasticsearch exited with code {code} during startup; last log lines:\n{_log_tail(self.run_dir)}"
-                )
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise LocalEsError(
-                    f"Elasticsearch not ready on {self._url} after {self.startup_timeout:.0f}s; last log lines:\n"
-                    f"{_log_tail(self.run_dir)}"
-                )
-            if _cluster_is_healthy(health, min(10.0, max(1.0, remaining))):
-                return
-            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+    def raise_if_exited(self) -> None:
+        if self._proc is None or self.run_dir is None:
+            raise LocalEsError("local Elasticsearch is not running")
+        code = self._proc.poll()
+        if code is not None:
+            raise LocalEsError(
+                f"Elasticsearch exited with code {code} during startup; last log lines:\n{_log_tail(self.run_dir)}"
+            )
+
+    def wait_ready(self) -> None:
+        _wait_for_health([self], "wait_for_status=yellow", self.startup_timeout)
+
+    def halt(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        """End the process group but keep the run directory, so spawn() can bring the node back."""
+        self._end_process(sig)
+        if self.run_dir is not None and self.run_dir.is_dir():
+            # prune_runs() of any session deletes run dirs whose pid is dead; while the node is
+            # down its data belongs to us, so name this (live) process as the owner.
+            (self.run_dir / _PID_FILE).write_text(f"{os.getpid()}\n")
 
     def stop(self) -> None:
         """Stop the whole process group (CLI + server JVM) and remove the run directory."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            _kill_group(proc)
+        self._end_process(signal.SIGTERM)
         if self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self.run_dir = None
         self._url = None
+
+    def _end_process(self, sig: signal.Signals) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            _kill_group(proc, sig)
+
+
+def _wait_for_health(nodes: Sequence[LocalElasticsearch], query: str, timeout: float) -> None:
+    """Poll `_cluster/health?<query>` on the first node until it holds, failing fast if any
+    node's process exits: the nodes of a fresh cluster are only healthy together."""
+    probe = nodes[0]
+    assert probe.run_dir is not None
+    deadline = time.monotonic() + timeout
+    health = f"{probe.url}/_cluster/health?{query}&timeout=5s"
+    while True:
+        for node in nodes:
+            node.raise_if_exited()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise LocalEsError(
+                f"Elasticsearch not ready on {probe.url} after {timeout:.0f}s; last log lines:\n"
+                f"{_log_tail(probe.run_dir)}"
+            )
+        if _cluster_is_healthy(health, min(10.0, max(1.0, remaining))):
+            return
+        time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+
+
+# --------------------------------------------------------------------------- cluster
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    name: str
+    roles: tuple[str, ...]
+
+
+# Two data nodes and a master-only tiebreaker: with either data node down, two of the three
+# master-eligible nodes remain, a quorum, so the cluster still elects a master and accepts
+# writes. A voting_only tiebreaker would not work here: see docs/decisions.md.
+DEFAULT_CLUSTER_NODES = (
+    NodeSpec("data-1", ("master", "data")),
+    NodeSpec("data-2", ("master", "data")),
+    NodeSpec("tiebreaker", ("master",)),
+)
+CLUSTER_HEAP = "384m"
+
+
+class LocalCluster:
+    """Several `LocalElasticsearch` nodes forming one cluster on loopback; nodes can be stopped
+    (SIGTERM or SIGKILL) and started again on their own data.
+
+        with LocalCluster() as cluster:
+            cluster.stop_node("data-1", kill=True)
+            cluster.start_node("data-1")
+    """
+
+    def __init__(
+        self,
+        nodes: Sequence[NodeSpec] = DEFAULT_CLUSTER_NODES,
+        home: Path | str | None = None,
+        *,
+        heap: str = CLUSTER_HEAP,
+        startup_timeout: float = DEFAULT_STARTUP_TIMEOUT,
+    ) -> None:
+        if len({spec.name for spec in nodes}) != len(nodes):
+            raise LocalEsError("cluster node names must be unique")
+        self.specs = tuple(nodes)
+        self.home = home
+        self.heap = heap
+        self.startup_timeout = startup_timeout
+        self.name = f"warta-cluster-{secrets.token_hex(4)}"
+        self.nodes: dict[str, LocalElasticsearch] = {}
+
+    def __enter__(self) -> "LocalCluster":
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    def url(self, name: str) -> str:
+        return self._node(name).url
+
+    def start(self) -> None:
+        """Start every node, then wait for all of them to join and the cluster to be green."""
+        self.nodes = self._make_nodes()
+        try:
+            for node in self.nodes.values():
+                node.prepare()
+            for node in self.nodes.values():
+                node.spawn()
+            self.wait_for("green")
+        except BaseException:
+            self.stop()
+            raise
+
+    def _make_nodes(self) -> dict[str, LocalElasticsearch]:
+        transport = {spec.name: free_port() for spec in self.specs}
+        common: dict[str, object] = {
+            "cluster.name": self.name,
+            "discovery.type": "multi-node",
+            "discovery.seed_hosts": [f"127.0.0.1:{port}" for port in transport.values()],
+            "cluster.initial_master_nodes": [spec.name for spec in self.specs if "master" in spec.roles],
+        }
+        return {
+            spec.name: LocalElasticsearch(
+                self.home,
+                transport_port=transport[spec.name],
+                heap=self.heap,
+                startup_timeout=self.startup_timeout,
+                extra_settings={**common, "node.name": spec.name, "node.roles": list(spec.roles)},
+            )
+            for spec in self.specs
+        }
+
+    def _node(self, name: str) -> LocalElasticsearch:
+        try:
+            return self.nodes[name]
+        except KeyError:
+            raise LocalEsError(f"no node {name!r} in cluster {self.name}") from None
+
+    def running_nodes(self) -> list[LocalElasticsearch]:
+        return [node for node in self.nodes.values() if node.running]
+
+    def wait_for(self, status: str, timeout: float | None = None) -> None:
+        """Until every running node has joined and the cluster is at least `status`."""
+        running = self.running_nodes()
+        if not running:
+            raise LocalEsError(f"cluster {self.name} has no running node")
+        query = f"wait_for_status={status}&wait_for_nodes={len(running)}"
+        _wait_for_health(running, query, self.startup_timeout if timeout is None else timeout)
+
+    def stop_node(self, name: str, *, kill: bool = False) -> None:
+        """SIGKILL (a crash) or SIGTERM (a clean shutdown); returns once the others have seen it go."""
+        self._node(name).halt(signal.SIGKILL if kill else signal.SIGTERM)
+        self.wait_for("yellow")
+
+    def start_node(self, name: str) -> None:
+        """Bring a stopped node back on its data; returns once the cluster is green again.
+        Call from the main thread (see _set_parent_death_signal)."""
+        node = self._node(name)
+        if not node.running:
+            node.spawn()
+        self.wait_for("green")
+
+    def stop(self) -> None:
+        for node in self.nodes.values():
+            node.stop()
 
 
 def _cluster_is_healthy(url: str, timeout: float) -> bool:
@@ -531,10 +697,10 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def _kill_group(proc: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> None:
     pgid = proc.pid  # start_new_session made the leader's pid the group id
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGTERM)
+        os.killpg(pgid, sig)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     while time.monotonic() < deadline:
         proc.poll()

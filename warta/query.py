@@ -4,12 +4,17 @@
     "phrases"        "politik uang"
     AND / OR / NOT   kobar OR kotim   NOT hoaks   (upper case only: a lower-case
                      "and" is searched as a word, as in most search engines)
-    -word            -hoaks                 (same as NOT)
+    -word            -hoaks                 (same as NOT; also -"phrase" and -(group))
     prefix*          netral*                (never stemmed)
     ( )              (kobar OR kotim) AND netralitas
 
 No user text ever reaches FTS5 MATCH or Elasticsearch query syntax: the
 backends build their queries from this tree, quoting each token.
+
+Queries are bounded (MAX_DEPTH nesting, MAX_LEAVES words and phrases): the
+compiled SQL/FTS5 expressions overflow SQLite's parser stack and expression
+depth long before any real search gets near these numbers, and that overflow
+would surface as "backend unavailable" rather than as a bad query.
 """
 
 from __future__ import annotations
@@ -54,7 +59,19 @@ class MatchAll:
 
 Node = Term | Phrase | And | Or | Not | MatchAll
 
-_LEX = re.compile(r'\s*(?:(?P<quote>"[^"]*("|$))|(?P<lpar>\()|(?P<rpar>\))|(?P<word>[^\s()"]+))')
+# Parentheses plus NOTs that enclose a word. SQLite's parser stack overflows at
+# about 20 levels of "(a OR NOT (...))"; 16 leaves a margin and no human query
+# nests that deep.
+MAX_DEPTH = 16
+# Words and phrases in one query. A SQL predicate per negated leaf hits SQLite's
+# expression depth (1000) at several hundred; a query of 256 words is a pasted
+# document, not a search.
+MAX_LEAVES = 256
+
+# `neg` is a '-' glued to a phrase or group: -"politik uang" excludes it like -word does.
+_LEX = re.compile(
+    r'\s*(?:(?P<quote>"[^"]*("|$))|(?P<lpar>\()|(?P<rpar>\))|(?P<neg>-(?=["(]))|(?P<word>[^\s()"]+))'
+)
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
@@ -75,6 +92,8 @@ def _lex(text: str) -> list[tuple[str, str]]:
             out.append(("(", "("))
         elif m.group("rpar"):
             out.append((")", ")"))
+        elif m.group("neg"):
+            out.append(("NOT", "-"))
         else:
             w = m.group("word")
             if w in ("AND", "OR", "NOT"):
@@ -89,6 +108,8 @@ class _Parser:
         self.text = text
         self.toks = _lex(text)
         self.i = 0
+        self.depth = 0
+        self.leaves = 0
 
     def peek(self) -> str | None:
         return self.toks[self.i][0] if self.i < len(self.toks) else None
@@ -128,9 +149,13 @@ class _Parser:
         kind = self.peek()
         if kind == "NOT":
             self.take()
-            return Not(self.unary())
+            self._enter()
+            node = Not(self.unary())
+            self.depth -= 1
+            return node
         if kind == "word" and self.toks[self.i][1].startswith("-") and len(self.toks[self.i][1]) > 1:
             _, w = self.take()
+            self._count_leaf()
             return Not(self._word(w[1:]))
         return self.primary()
 
@@ -140,22 +165,35 @@ class _Parser:
             raise QueryError(f"query ends where a word was expected: {self.text!r}")
         if kind == "(":
             self.take()
+            self._enter()
             node = self.or_expr()
             if self.peek() != ")":
                 raise QueryError(f"unbalanced parenthesis in query: {self.text!r}")
             self.take()
+            self.depth -= 1
             return node
         if kind == ")":
             raise QueryError(f"unbalanced parenthesis in query: {self.text!r}")
         if kind in ("AND", "OR"):
             raise QueryError(f"{kind} needs a word on both sides in query: {self.text!r}")
         _, value = self.take()
+        self._count_leaf()
         if kind == "phrase":
             toks = tokens(value)
             if not toks:
                 raise QueryError(f"empty phrase in query: {self.text!r}")
             return Phrase(tuple(toks)) if len(toks) > 1 else Term(toks[0])
         return self._word(value)
+
+    def _count_leaf(self) -> None:
+        self.leaves += 1
+        if self.leaves > MAX_LEAVES:
+            raise QueryError(f"query too long: more than {MAX_LEAVES} words and phrases")
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"query nests too deeply: at most {MAX_DEPTH} parentheses and NOTs inside each other")
 
     def _word(self, word: str) -> Node:
         prefix = word.endswith("*")

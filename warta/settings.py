@@ -6,6 +6,7 @@ WARTA_SMTP_PASSWORD) come only from the environment.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -130,9 +131,16 @@ class Settings(BaseModel):
         return self.data_dir / "search-fts.sqlite"
 
 
+# The parent's resolved settings (config file + environment + command-line
+# options), without secrets, for a crawl subprocess: with only the WARTA_*
+# variables it would re-read config/warta.yaml and miss a --config file's
+# download_timeout, max_page_bytes or user_agent.
+RESOLVED_ENV = "WARTA_SETTINGS_JSON"
+
+
 def to_env(settings: Settings) -> dict[str, str]:
-    """The settings as WARTA_* variables, so a crawl subprocess sees exactly what the CLI saw."""
-    out = {}
+    """The settings as environment variables, so a crawl subprocess sees exactly what the CLI saw."""
+    out = {RESOLVED_ENV: settings.model_dump_json(exclude=set(Settings.SECRET_FIELDS))}
     for env, key in ENV.items():
         value = getattr(settings, key)
         if value is not None:
@@ -141,10 +149,17 @@ def to_env(settings: Settings) -> dict[str, str]:
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: object) -> Settings:
+    resolved = None if config_file else os.environ.get(RESOLVED_ENV)
     config_file = config_file or os.environ.get("WARTA_CONFIG") or None
     path = Path(config_file) if config_file else DEFAULT_CONFIG
     values: dict[str, object] = {}
-    if path.exists():
+    if resolved:
+        path = Path(f"${RESOLVED_ENV}")
+        try:
+            values.update(json.loads(resolved))
+        except ValueError as e:
+            raise ConfigError(f"{RESOLVED_ENV}: not JSON ({e})") from None
+    elif path.exists():
         loaded = load_yaml(path) or {}
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a mapping of settings")

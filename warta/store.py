@@ -8,7 +8,9 @@ while Elasticsearch was down are simply still "pending" on the next run.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -114,6 +116,152 @@ CREATE INDEX IF NOT EXISTS digests_name ON digests(name, id);
 """
 
 
+class StorageError(WartaError):
+    """The disk under the store or an index is full, read-only or failing; what was stored before is kept."""
+
+
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_DENIED_ERRNOS = {errno.EACCES, errno.EPERM}
+_KEPT = "nothing stored before is lost"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = (getattr(exc, "strerror", None) or str(exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def storage_error(exc: BaseException, target: str | Path, *, kept: str = _KEPT,
+                  path: Path | None = None) -> StorageError | None:
+    """A one-line user error for a full, read-only or failing disk under `target`; None for other errors.
+
+    SQLite reports ENOSPC as SQLITE_FULL but a failed write for any other
+    reason (EFBIG, EIO) only as SQLITE_IOERR, so that message names the likely causes.
+    """
+    detail = _first_line(exc)
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        if primary == sqlite3.SQLITE_FULL:
+            return StorageError(f"cannot write to {target}: the disk is full ({detail}); free some space and "
+                                f"run again, {kept}")
+        if primary == sqlite3.SQLITE_READONLY:
+            return StorageError(f"cannot write to {target}: it is read-only ({detail}); {kept}")
+        if primary == sqlite3.SQLITE_CANTOPEN and path is not None and path.is_file() \
+                and read_only_location(path):
+            # A WAL database cannot even be opened where its -shm file cannot be created.
+            return StorageError(f"cannot write to {target}: it is on a read-only disk or folder ({detail}); {kept}")
+        if primary == sqlite3.SQLITE_IOERR:
+            return StorageError(f"cannot write to {target}: {detail} (disk full, file size limit or failing "
+                                f"disk?); {kept}")
+        return None
+    if isinstance(exc, OSError):
+        where = exc.filename or target
+        if exc.errno in _FULL_ERRNOS:
+            return StorageError(f"cannot write to {where}: the disk is full ({detail}); free some space and "
+                                f"run again, {kept}")
+        if exc.errno == errno.EROFS:
+            return StorageError(f"cannot write to {where}: the disk is read-only ({detail}); {kept}")
+        if exc.errno in _DENIED_ERRNOS:
+            # Could be a read as well as a write: say only what the system said.
+            return StorageError(f"cannot use {where}: {detail}; {kept}")
+        if exc.errno == errno.EFBIG:
+            return StorageError(f"cannot write to {where}: the file size limit is reached ({detail}); {kept}")
+    return None
+
+
+def read_only_location(path: Path) -> bool:
+    """Can nothing be created beside `path` (a read-only file system or folder)?"""
+    folder = path.parent
+    return not os.access(folder, os.W_OK) or bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+
+
+def read_only_uri(path: Path) -> str:
+    """URI that opens an existing database without writing anything.
+
+    A WAL database needs its -shm file even to read; on a read-only file
+    system that file cannot be created, and only `immutable=1` (no locks, no
+    shm) opens it. That is safe there because nobody can change the file —
+    unless a -wal file with transactions not yet copied back exists, which
+    immutable would ignore; then plain `mode=ro` reads it (or fails loudly).
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if os.statvfs(path.parent).f_flag & os.ST_RDONLY and not (wal.exists() and wal.stat().st_size > 0):
+        uri += "&immutable=1"
+    return uri
+
+
+# The crawl writes the store from a child process whose log sits in the data
+# folder, so when that disk fills up the log cannot say why. `warta.crawl`
+# hands the child a pipe in this variable; the first storage failure goes there.
+FAILURE_FD_ENV = "WARTA_STORAGE_FAILURE_FD"
+_failure_reported = False
+_first_failure = ""
+
+
+def first_storage_failure() -> str:
+    """The first storage failure of this process ("" if none): a crawl that lost a
+    write must not close its run as ok, even when the final small update fits."""
+    return _first_failure
+
+
+def _report_failure(message: str) -> None:
+    global _failure_reported, _first_failure
+    _first_failure = _first_failure or message
+    fd = os.environ.get(FAILURE_FD_ENV)
+    if _failure_reported or not fd:
+        return
+    _failure_reported = True
+    try:
+        # Once per process and under PIPE_BUF: one atomic write that never blocks on an empty pipe.
+        os.write(int(fd), message.encode("utf-8", "replace")[:4000] + b"\n")
+    except (OSError, ValueError):
+        pass
+
+
+class _Db:
+    """The store's connection; disk-full, read-only and I/O failures leave as one-line StorageErrors.
+
+    Wrapping the connection, not each method, covers every write — the crawl
+    spider and pipeline call the store from many places.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn = conn
+        self._path = path
+
+    def _raise(self, exc: sqlite3.Error) -> None:
+        mapped = storage_error(exc, f"the store {self._path}", path=self._path)
+        if mapped is None:
+            raise exc
+        _report_failure(str(mapped))
+        raise mapped from exc
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as e:
+            self._raise(e)
+            raise  # unreachable: keeps type checkers sure a cursor is returned
+
+    def executemany(self, sql: str, params: Any) -> sqlite3.Cursor:
+        try:
+            return self._conn.executemany(sql, params)
+        except sqlite3.Error as e:
+            self._raise(e)
+            raise
+
+    def executescript(self, script: str) -> sqlite3.Cursor:
+        try:
+            return self._conn.executescript(script)
+        except sqlite3.Error as e:
+            self._raise(e)
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -169,34 +317,69 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.read_only = False
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=30000")
-            self.db.executescript(_SCHEMA)
-            self.db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
+            conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         except (sqlite3.Error, OSError) as e:
-            raise WartaError(f"cannot open the store {self.path}: {e}") from None
+            raise WartaError(f"cannot open the store {self.path}: {_first_line(e)}") from None
+        try:
+            self._setup(conn)
+        except sqlite3.Error as e:
+            conn.close()
+            if not (str(path) != ":memory:" and self.path.is_file() and read_only_location(self.path)):
+                mapped = storage_error(e, f"the store {self.path}", path=self.path)
+                raise mapped or WartaError(f"cannot open the store {self.path}: {_first_line(e)}") from None
+            # A store on a read-only disk can still be read (stats, runs, health);
+            # every write then fails with a one-line "read-only" error.
+            conn = self._open_read_only()
+        self.db = _Db(conn, self.path)
+
+    def _setup(self, conn: sqlite3.Connection) -> None:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.executescript(_SCHEMA)
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except (sqlite3.Error, OSError) as e:
+            raise WartaError(f"cannot open the store {self.path} (read-only): {_first_line(e)}") from None
+        self.read_only = True
+        return conn
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[_Db]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")  # a full disk can fail the commit too: roll back then as well
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
-        else:
-            self.db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        """Undo an open transaction without hiding the error that ended it.
+
+        After SQLITE_FULL or an I/O error SQLite may have rolled back already;
+        a second ROLLBACK would then fail with "no transaction is active" and
+        replace the real reason.
+        """
+        if not self.db.in_transaction:
+            return
+        try:
+            self.db.execute("ROLLBACK")
+        except (sqlite3.Error, StorageError):
+            pass
 
     # ---- runs -------------------------------------------------------------
 
@@ -258,6 +441,17 @@ class Store:
         self.db.execute(
             "UPDATE run_sources SET status=?, reason=? WHERE run_id=? AND status='running'", (status, reason, run_id)
         )
+
+    def fail_run(self, run_id: int, reason: str) -> None:
+        """Close a run whose crawl could not store everything (e.g. the disk filled up).
+
+        Its sources count as failed even where the spider said ok, so the next
+        crawl does not take this run as a complete pass over their listings.
+        """
+        with self.transaction() as db:
+            db.execute("UPDATE run_sources SET status='failed', reason=? WHERE run_id=? AND status IN ('running', 'ok')",
+                       (reason, run_id))
+            db.execute("UPDATE runs SET ended_at=?, status='failed' WHERE id=?", (_now(), run_id))
 
     def run_status(self, run_id: int) -> str | None:
         r = self.db.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
