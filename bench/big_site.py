@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.generate import _RACES, _TOPIC_TITLES, _WORDS  # noqa: E402 - after the path fix
+from warta.replica.loopback import LoopbackServers  # noqa: E402
 
 PER_SITEMAP = 10_000
 BASE_TIME = datetime(2024, 11, 1, tzinfo=timezone.utc)
@@ -39,7 +40,7 @@ _PLACES = ("Sampit", "Pangkalan Bun", "Tenggarong", "Banjarmasin", "Palangka Ray
            "Kuala Kapuas", "Muara Teweh", "Balikpapan")
 
 
-class BigSite:
+class BigSite(LoopbackServers):
     def __init__(self, n: int, seed: int = 7, host: str = "127.0.0.1") -> None:
         self.n = n
         self.seed = seed
@@ -47,8 +48,8 @@ class BigSite:
         self.versions: dict[int, int] = {}  # index -> version, only for changed articles
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._base = ""
+        super().__init__()
 
     # ---- content -------------------------------------------------------------------------
 
@@ -180,28 +181,15 @@ class BigSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
+        server = ThreadingHTTPServer((self.host, 0), Handler)
+        self._base = f"http://{self.host}:{server.server_address[1]}/"
+        self._serve("big", server, "big-site")
         return self.base
 
     @property
     def base(self) -> str:
-        assert self._server is not None, "start() first"
-        return f"http://{self.host}:{self._server.server_address[1]}/"
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self) -> "BigSite":
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        assert self._base, "start() first"
+        return self._base
 
     def source_entry(self, concurrency: int = 8) -> dict[str, Any]:
         """A registry entry (warta.sources) for this site, politeness off: loopback only."""

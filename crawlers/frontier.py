@@ -16,8 +16,9 @@ no schema changes in the store.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from warta.scratch import scratch_database
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,7 @@ class Queued:
 
 class Frontier:
     def __init__(self, cache_kib: int = 4096) -> None:
-        self._db = sqlite3.connect("", isolation_level=None)
-        # Nothing here must survive a crash: durability would only cost time.
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")  # the only memory it may use
+        self._db = scratch_database(cache_kib)
         self._db.execute("CREATE TABLE seen (url TEXT PRIMARY KEY) WITHOUT ROWID")
         self._db.execute("CREATE TABLE queue (seq INTEGER PRIMARY KEY, url TEXT NOT NULL, source_id TEXT NOT NULL, "
                          "lastmod TEXT NOT NULL)")

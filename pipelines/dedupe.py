@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import sqlite3
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -50,6 +49,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 from datasketch.minhash import _fmix  # the pre-mix update_batch applies (see _minhash_values)
 
+from warta.scratch import scratch_database
 from warta.textnorm import tokens
 
 NUM_PERM = 128
@@ -247,10 +247,7 @@ class DiskBandTable:
 
     def __init__(self, bands: int, rows: int, cache_kib: int = 8192) -> None:
         self.bands, self.rows = bands, rows
-        self._db = sqlite3.connect("", isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
-        self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
+        self._db = scratch_database(cache_kib)
         self._db.execute("CREATE TABLE bands (key INTEGER NOT NULL, id TEXT NOT NULL, PRIMARY KEY (key, id)) "
                          "WITHOUT ROWID")
         self._band_no = np.arange(bands, dtype=np.uint64) * _BAND

@@ -30,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from warta.replica.loopback import LoopbackServers
+
 MODES = ("timeout", "flaky", "reset", "drip", "malformed", "charset", "huge", "redirect", "calendar", "forbidden")
 SLOW = 4.0  # seconds the `timeout` site waits; tests use a download_timeout well below it
 HUGE = 20 * 1024 * 1024
@@ -76,40 +78,23 @@ class _Server(ThreadingHTTPServer):
         pass  # the client hanging up on a slow or huge answer is the point; keep test output clean
 
 
-class HostileSites:
+class HostileSites(LoopbackServers):
     def __init__(self, modes: tuple[str, ...] = MODES) -> None:
         self.modes = modes
         self.stopping = threading.Event()
-        self._servers: dict[str, _Server] = {}
-        self._threads: list[threading.Thread] = []
+        super().__init__()
         self._hits: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
 
     # -- lifecycle
     def start(self) -> dict[str, str]:
         for mode in self.modes:
-            server = _Server(("127.0.0.1", 0), _handler(self, mode))
-            self._servers[mode] = server
-            t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
-                                 name=f"hostile-{mode}")
-            t.start()
-            self._threads.append(t)
+            self._serve(mode, _Server(("127.0.0.1", 0), _handler(self, mode)), f"hostile-{mode}")
         return self.urls
 
     def stop(self) -> None:
-        self.stopping.set()
-        for server in self._servers.values():
-            server.shutdown()
-            server.server_close()
-        for t in self._threads:
-            t.join(timeout=5)
-
-    def __enter__(self) -> "HostileSites":
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.stopping.set()  # releases handlers that hold a connection open (slow drip, hangs)
+        super().stop()
 
     @property
     def urls(self) -> dict[str, str]:

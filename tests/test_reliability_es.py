@@ -74,11 +74,15 @@ def test_es_down_before_indexing_then_indexed_on_the_next_run(tmp_path, es_url, 
         second = run_crawl(up)
     assert (second.status, second.index_error, second.pending_index) == ("ok", "", 0)
     assert second.indexed == 13
-    backend = es_backend_factory(alias)
-    store = Store(up.store_path)
+    assert_complete(es_backend_factory(alias), up.store_path, mmc_baseline)
+
+
+def assert_complete(backend, store_path, baseline) -> None:  # noqa: ANN001
+    """Nothing lost: the store holds the undisturbed run's articles, the backend all 13 of them once."""
+    store = Store(store_path)
     try:
         assert backend.count() == store.count() == 13
-        assert stored_set(store) == mmc_baseline
+        assert stored_set(store) == baseline
     finally:
         store.close()
 
@@ -249,11 +253,5 @@ def test_es_429_and_a_connection_dying_mid_bulk(tmp_path, es_url, es_backend_fac
         second = run_crawl(s)
         assert (second.status, second.index_error, second.pending_index) == ("ok", "", 0)
         assert proxy.too_many == 0 and proxy.bulk_seen - seen >= 5
-    backend = es_backend_factory(alias)
-    store = Store(s.store_path)
-    try:
-        # The documents applied by the dropped bulk requests were indexed again, not twice.
-        assert backend.count() == store.count() == 13
-        assert stored_set(store) == mmc_baseline
-    finally:
-        store.close()
+    # The documents applied by the dropped bulk requests were indexed again, not twice.
+    assert_complete(es_backend_factory(alias), s.store_path, mmc_baseline)

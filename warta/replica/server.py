@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from warta.replica.loopback import LoopbackServers
 from warta.replica.sites import SITE_NAMES, SITES, BawasluSite, Page, PortalSite, SiteApp, etag_for, load_corpus, make_site
 
 
@@ -135,7 +136,7 @@ def _not_modified(etag: str, last_modified: datetime | None, inm: str | None, im
     return False
 
 
-class ReplicaCluster:
+class ReplicaCluster(LoopbackServers):
     """Four replica sites, each on its own ThreadingHTTPServer on loopback."""
 
     def __init__(self, host: str = "127.0.0.1", ports: Mapping[str, int] | None = None,
@@ -144,8 +145,7 @@ class ReplicaCluster:
         self.ports = dict(ports or {})
         self.site_names = tuple(sites)
         self.apps: dict[str, SiteApp] = {}
-        self._servers: dict[str, ThreadingHTTPServer] = {}
-        self._threads: list[threading.Thread] = []
+        super().__init__()
         self._log: list[RequestRecord] = []
         self._lock = threading.Lock()
 
@@ -158,36 +158,15 @@ class ReplicaCluster:
             for name in self.site_names:
                 # The app needs its own base URL for absolute links, so bind first (port 0: the OS picks).
                 server = ThreadingHTTPServer((self.host, self.ports.get(name, 0)), BaseHTTPRequestHandler)
-                server.daemon_threads = True
                 base = f"http://{self.host}:{server.server_address[1]}/"
                 app = make_site(name, base, corpus)
                 server.RequestHandlerClass = _handler_for(self, app)
                 self.apps[name] = app
-                self._servers[name] = server
-                t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                     name=f"replica-{name}", daemon=True)
-                t.start()
-                self._threads.append(t)
+                self._serve(name, server, f"replica-{name}")
         except BaseException:
             self.stop()
             raise
         return self.urls
-
-    def stop(self) -> None:
-        for server in self._servers.values():
-            server.shutdown()
-            server.server_close()
-        for t in self._threads:
-            t.join(timeout=5)
-        self._servers.clear()
-        self._threads.clear()
-
-    def __enter__(self) -> "ReplicaCluster":
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def urls(self) -> dict[str, str]:
