@@ -6,7 +6,7 @@ Target: 1M articles ≤ 10 min, sub-quadratic (compare the per-article time at 1
 
 Articles come from bench/generate.py (≈5 % syndicated copies, lightly edited),
 streamed in blocks so no more than one block of bodies is ever held.
-Their MinHash signatures (`pipelines.dedupe.signature`, the crawl's own code)
+Their MinHash signatures (`pipelines.minhash.signature`, the crawl's own code)
 are computed first, in `--workers` processes, and cached in the workdir
 (`corpus-SEED-N.npz`: one uint32 matrix plus copy-of and date columns); that
 time is reported separately — during a crawl it is paid per page, inside the
@@ -41,7 +41,8 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 
 from generate import Generator  # noqa: E402
-from pipelines.dedupe import NUM_PERM, NearDuplicateIndex, Signature, signature  # noqa: E402
+from pipelines.dedupe import NearDuplicateIndex  # noqa: E402
+from pipelines.minhash import NUM_PERM, Signature, signature  # noqa: E402
 
 
 def _sig(body: str) -> tuple[bytes, int]:

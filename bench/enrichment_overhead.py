@@ -20,7 +20,7 @@ import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.dedupe import content_hash, signature
+from pipelines.minhash import content_hash, signature
 from pipelines.enrich import enrich
 from pipelines.extract import extract_page
 from warta.replica.server import ReplicaCluster, expected_articles, sources

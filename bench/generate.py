@@ -370,7 +370,7 @@ def fill_store(store_path: Path, n: int, *, seed: int = 42, batch: int = 5000, s
     raw_html: store the zlib-compressed page too (≈ 4x slower, ~6 KB per row).
     fts_path: also index every article into the SQLite FTS backend (build_document: tokenise + stem).
     """
-    from pipelines.dedupe import signature as make_signature
+    from pipelines.minhash import signature as make_signature
     from warta.store import Store
 
     store = Store(store_path) if store_path is not None else None  # None: FTS only

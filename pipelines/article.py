@@ -20,9 +20,9 @@ class ArticlePipeline:
     def open_spider(self, spider: Any) -> None:
         self.store = spider.store
         self.sources = {s.id: s for s in spider.sources}
-        # A first crawl of a big site adds every article to the index: its band
-        # table lives in a temporary file, not in memory (see DiskBandTable).
-        self.near = NearDuplicateIndex(text_of=self._body_of, band_table="disk")
+        # A first crawl of a big site adds every article to the index: it lives in
+        # a temporary file, not in memory, so the crawl's memory stays flat.
+        self.near = NearDuplicateIndex(text_of=self._body_of, storage="disk")
         window = timedelta(days=spider.settings_.cluster_window_days)
         since = int((datetime.now(timezone.utc) - window).timestamp() * 1000)
         # Syndicated copies appear within days of each other: only recent

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Iterator, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -193,9 +193,65 @@ def _alt(patterns: list[str]) -> str:
 
 def _lead_char(atom: str) -> str | None:
     """The character every match of `atom` starts with, when the pattern says so plainly."""
-    if not atom[0].isalnum() or atom[1:2] in ("?", "*", "+", "{"):
+    if not atom or not atom[0].isalnum() or atom[1:2] in ("?", "*", "+", "{"):
         return None
     return atom[0]
+
+
+def _outside(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth) of each character of `pattern` that is neither
+    escaped nor inside a [character class]; a bracket has the depth outside it."""
+    depth, i = 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1 + (pattern[i + 1 : i + 2] == "^")
+            j += pattern[j : j + 1] == "]"  # a "]" first in a class is literal
+            while j < len(pattern) and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        depth -= ch == ")"
+        yield i, ch, depth
+        depth += ch == "("
+        i += 1
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """`pattern` split at its top-level "|", empty alternatives kept ("a|b (c|d)|" -> ["a", "b (c|d)", ""])."""
+    cuts = [i for i, ch, depth in _outside(pattern) if ch == "|" and depth == 0]
+    return [pattern[i + 1 : j] for i, j in zip([-1, *cuts], [*cuts, len(pattern)])]
+
+
+def _atoms(pattern: str) -> list[str]:
+    """Split a pattern at its top-level "|" ("a|b (c|d)" -> ["a", "b (c|d)"])."""
+    return [a for a in _alternatives(pattern) if a]
+
+
+def _unfold(atom: str) -> list[str]:
+    """`atom` with its leading group spelled out: "(ca|bakal ?ca)gub" -> ["cagub", "bakal ?cagub"],
+    "(tindak )?pidana" -> ["tindak pidana", "pidana"].
+
+    The parts match what the atom matches, tried in the same order, and each has a
+    plain leading character for `_dispatched`: an atom that opens with a group is
+    otherwise tried at every word of the text (a few of them cost more than the
+    other 450 together). Left whole where spelling out could change the pattern:
+    groups referred to by number or name, lazy or counted repeats, an empty part.
+    """
+    if not atom.startswith("(") or atom.startswith("(?") or "(?P" in atom or re.search(r"\\[1-9]", atom):
+        return [atom]
+    close = next(i for i, ch, depth in _outside(atom) if ch == ")" and depth == 0)
+    rest = atom[close + 1 :]
+    parts = _alternatives(atom[1:close])
+    if rest[:1] == "?" and rest[1:2] not in ("?", "+"):
+        parts, rest = [*parts, ""], rest[1:]  # greedy: with the group first, then without
+    elif rest[:1] in ("?", "*", "+", "{"):
+        return [atom]
+    unfolded = [u for part in parts for u in _unfold(part + rest)]
+    return [atom] if "" in unfolded else unfolded
 
 
 def _dispatched(atoms: list[str]) -> str:
@@ -205,11 +261,11 @@ def _dispatched(atoms: list[str]) -> str:
     ~300 topic phrases that was ~2 ms per body. As `k(?:ampanye|pu|...)` a branch
     whose first character differs is skipped at once. Only atoms that can match at
     the same position need their order kept, so a pattern without a plain leading
-    character closes the groups before it and stays in its place.
+    character (even after `_unfold`) closes the groups before it and stays in its place.
     """
     parts: list[str] = []
     groups: dict[str, list[str]] = {}
-    for atom in atoms:
+    for atom in (u for a in atoms for u in _unfold(a)):
         lead = _lead_char(atom)
         if lead is None:
             parts.extend(re.escape(c) + _group(rests) for c, rests in groups.items())
@@ -255,38 +311,47 @@ def _score(rx: _Weighted, text: str) -> int:
     return sum(2 if strong is not None and strong.match(text, m.start()) else 1 for m in rx.any.finditer(text))
 
 
+class _Counts:
+    """How often each of several pattern lists matches a text, `len(_words(p).findall(text))`
+    for each list p, in one scan of the text instead of one per list.
+
+    Any list's match starts where one of all the lists' atoms matches: in an article,
+    a handful of places. One scan finds them with a lookahead, which consumes nothing,
+    so the lists' matches may overlap as they do when each list scans on its own. Only
+    there is each list's own regex tried, from the end of its previous match on, as
+    findall goes (cues are words: none matches the empty string).
+    """
+
+    def __init__(self, lists: dict[str, list[str]]) -> None:
+        self.lists = {key: re.compile(rf"{_dispatched(_split(p))}\b") for key, p in lists.items() if p}
+        atoms = dict.fromkeys(a for p in lists.values() for a in _split(p))
+        self.starts = re.compile(rf"\b(?={_dispatched(list(atoms))}\b)") if atoms else None
+
+    def __call__(self, text: str) -> dict[str, int]:
+        counts = dict.fromkeys(self.lists, 0)
+        ends = dict.fromkeys(self.lists, 0)
+        for start in self.starts.finditer(text) if self.starts else ():
+            at = start.start()
+            for key, rx in self.lists.items():
+                if at >= ends[key] and (m := rx.match(text, at)):
+                    counts[key] += 1
+                    ends[key] = m.end()
+        return counts
+
+
 class _Elections:
     def __init__(self, lex: ElectionLexicon) -> None:
         self.lex = lex
         self.cues = _weighted(lex.strong, lex.weak)
         self.strong = _words(lex.strong)
-        self.families = {f: _words(p) for f, p in lex.families.items()}
-        self.exclude = {f: _words(p) for f, p in lex.family_exclude.items()}
-        self.fallback = {f: _words(p) for f, p in lex.family_fallback.items()}
-        self.types = {t: _words(p) for t, p in lex.types.items()}
-
-
-def _atoms(pattern: str) -> list[str]:
-    """Split a pattern at its top-level "|" ("a|b (c|d)" -> ["a", "b (c|d)"])."""
-    out, depth, cur, esc = [], 0, [], False
-    for ch in pattern:
-        if esc:
-            cur.append(ch)
-            esc = False
-            continue
-        if ch == "\\":
-            esc = True
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append("".join(cur))
-            cur = []
-            continue
-        cur.append(ch)
-    out.append("".join(cur))
-    return [a for a in out if a]
+        # Everything `_types` counts, keyed "family:pemilu", "exclude:pemilu", "fallback:pilkada",
+        # "type:pilkada-bupati"; a list that is missing or empty counts 0.
+        self.counts = _Counts({
+            **{f"family:{f}": p for f, p in lex.families.items()},
+            **{f"exclude:{f}": p for f, p in lex.family_exclude.items()},
+            **{f"fallback:{f}": p for f, p in lex.family_fallback.items()},
+            **{f"type:{t}": p for t, p in lex.types.items()},
+        })
 
 
 class _Topics:
@@ -361,8 +426,10 @@ def topic_labels() -> dict[str, dict[str, str]]:
 # "Pilkada Kobar", "Pilkada Kota Palangka Raya", "Pilkada Kalteng": the level of
 # the named region tells the race. Matched on the original text so the
 # capitalised region name can be cut off before the next ordinary word.
+# "P(?<=\bP)" is "\bP" with the letter first, so that sre jumps from one "P" to the next
+# instead of trying every position of the text.
 _PILKADA_REGION = re.compile(
-    r"\b(?:Pilkada|PILKADA|Pemilihan Kepala Daerah)\s+(?:(Kabupaten|Kab\.|Kota|Provinsi|Prov\.)\s+)?"
+    r"P(?<=\bP)(?:ilkada|ILKADA|emilihan Kepala Daerah)\s+(?:(Kabupaten|Kab\.|Kota|Provinsi|Prov\.)\s+)?"
     r"((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*){0,3})"
 )
 _NOT_REGION = {"serentak", "tahun", "dan", "ini", "nanti", "mendatang", "lalu", "damai", "aman", "berintegritas"}
@@ -417,24 +484,22 @@ def classify(title: str, body: str) -> tuple[bool, list[str]]:
     return True, _types(e, title, body, ftitle, fbody)
 
 
-def _count(rx: re.Pattern[str] | None, text: str) -> int:
-    return len(rx.findall(text)) if rx else 0
-
-
 def _types(e: _Elections, title: str, body: str, ftitle: str, fbody: str) -> list[str]:
     lex = e.lex
-    text = f"{ftitle}\n{fbody}"
+    in_text = e.counts(f"{ftitle}\n{fbody}")
+    in_title = e.counts(ftitle)
     fam_hits: dict[str, int] = {}
     fam_title: dict[str, bool] = {}
-    for fam, rx in e.families.items():
-        fam_hits[fam] = _count(rx, text) - _count(e.exclude.get(fam), text)
-        fam_title[fam] = bool(rx and rx.search(ftitle)) and _count(e.exclude.get(fam), ftitle) < _count(rx, ftitle)
+    for fam in lex.families:
+        hits, title_hits = in_text.get(f"family:{fam}", 0), in_title.get(f"family:{fam}", 0)
+        fam_hits[fam] = hits - in_text.get(f"exclude:{fam}", 0)
+        fam_title[fam] = title_hits > 0 and in_title.get(f"exclude:{fam}", 0) < title_hits
     region_races = _races_from_region(f"{title}\n{body}")
     for t, n in region_races.items():
         fam_hits[FAMILY_OF[t]] = fam_hits.get(FAMILY_OF[t], 0) + n
     top = max(fam_hits.values(), default=0)
     if top <= 0:
-        fam_hits = {f: _count(rx, text) for f, rx in e.fallback.items()}
+        fam_hits = {f: in_text.get(f"fallback:{f}", 0) for f in lex.family_fallback}
         top = max(fam_hits.values(), default=0)
     families = {
         f for f, n in fam_hits.items()
@@ -448,9 +513,8 @@ def _types(e: _Elections, title: str, body: str, ftitle: str, fbody: str) -> lis
         for t in ELECTION_TYPES:
             if FAMILY_OF[t] != fam:
                 continue
-            rx = e.types.get(t)
-            n = _count(rx, text) + 2 * region_races.get(t, 0)
-            if n >= lex.type_min or bool(rx and rx.search(ftitle)):
+            n = in_text.get(f"type:{t}", 0) + 2 * region_races.get(t, 0)
+            if n >= lex.type_min or in_title.get(f"type:{t}", 0) > 0:
                 races.append(t)
         out.extend(races or [fam])
     return sorted(out)

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import re
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timezone as dt_timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -27,12 +29,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.clean import clean_body
-from pipelines.dates import find_dates
+from pipelines.dates import Elements, elements_by_tag, find_dates
 from warta.models import Extracted
 from warta.textnorm import tokens
 
 if TYPE_CHECKING:
-    from trafilatura.settings import Document
+    from trafilatura.settings import Document, Extractor
 
 # Below this many words trafilatura's body is checked against the fallback.
 MIN_BODY_WORDS = 40
@@ -97,9 +99,13 @@ def decode_html(data: bytes | str, declared: str = "") -> str:
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16", errors="replace")
     try:
-        return decode_html(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        # Mojibake opens with a character in U+00C2-U+00F4, which UTF-8 writes with a 0xC3
+        # byte: a page without one has none, and its text need not be scanned for it.
+        return decode_html(text) if b"\xc3" in data else text
     candidates = [c for c in (declared, *_meta_charsets(data), _guess_charset(data), "cp1252") if c]
     best = ""
     best_score = None
@@ -156,11 +162,24 @@ def _attr(tree: etree._Element, xpath: str) -> str:
     return str(found[0]).strip() if found else ""
 
 
-def _first_attr(tree: etree._Element, tag: str, name: str,
+def _first_attr(elements: list[etree._Element], name: str,
                 which: Callable[[etree._Element], bool] = lambda el: True) -> str:
-    """`_attr(tree, f"//{tag}[which]/@{name}")`: the first such attribute in document order."""
-    found = next((v for el in tree.getroottree().iter(tag) if (v := el.get(name)) is not None and which(el)), None)
+    """`_attr(tree, f"//{tag}[which]/@{name}")` given the page's elements of that tag:
+    the first such attribute in document order."""
+    found = next((v for el in elements if (v := el.get(name)) is not None and which(el)), None)
     return found.strip() if found is not None else ""
+
+
+# The elements that the metadata, date and page-kind checks read, found in one walk of
+# the page: a walk of an lxml document costs about the same whatever it looks for, and
+# those checks made a dozen walks.
+_ELEMENTS = ("meta", "link", "script", "title", "body", "h1", "h2", "h3", "h4", "a")
+
+
+def _text_nodes(elements: list[etree._Element]) -> list[str]:
+    """`//tag//text()` given the page's elements of that tag: each text node once, in document order."""
+    tag = elements[0].tag if elements else ""
+    return [t for el in elements if next(el.iterancestors(tag), None) is None for t in el.xpath(".//text()")]
 
 
 def _words(text: str) -> int:
@@ -182,21 +201,30 @@ class _Raw:
     pagetype: str = ""
 
 
-def _trafilatura(tree: etree._Element, url: str) -> _Raw:
-    from trafilatura import bare_extraction
+@lru_cache(maxsize=1)
+def _options() -> Extractor:
+    """trafilatura's options for `_trafilatura`, read from its configuration parser once
+    rather than by bare_extraction on every page."""
+    from trafilatura.settings import Extractor
 
     # fast=True: no readability/jusText comparison run on every page (a third of
     # trafilatura's time); a short or missing body gets `_fallback` instead.
-    # No copy here: bare_extraction copies a tree it is given before changing it.
     # with_metadata=False: `_metadata` reads the same fields without the date and
     # licence searches, which nothing here uses (the body does not depend on them:
     # trafilatura only needs the page URL for links, which are off).
+    return Extractor(output_format="python", comments=False, with_metadata=False, fast=True, dedup=False,
+                     tables=True, images=False, links=False)
+
+
+def _trafilatura(tree: etree._Element, url: str, elements: Elements) -> _Raw:
+    from trafilatura import bare_extraction
+
+    options = copy(_options())
+    options.url = options.source = url or None  # the page's own, as Extractor(url=...) would set them
+    # No copy of the tree: bare_extraction copies a tree it is given before changing it.
     try:
-        doc = bare_extraction(
-            tree, url=url or None, include_comments=False, with_metadata=False, fast=True,
-            deduplicate=False, include_tables=True, include_images=False, include_links=False,
-        )
-        meta = _metadata(tree, url)
+        doc = bare_extraction(tree, options=options)
+        meta = _metadata(tree, url, elements)
     except Exception:  # trafilatura has no narrow error type; a crash means "nothing extracted"
         return _Raw()
     if doc is None:
@@ -209,7 +237,7 @@ def _trafilatura(tree: etree._Element, url: str) -> _Raw:
     )
 
 
-def _metadata(tree: etree._Element, url: str) -> Document:
+def _metadata(tree: etree._Element, url: str, elements: Elements) -> Document:
     """trafilatura's `extract_metadata` for the fields `_Raw` keeps, step for step.
 
     Left out: htmldate's date search and the licence search (pipelines.dates finds
@@ -240,17 +268,14 @@ def _metadata(tree: etree._Element, url: str) -> Document:
         m = tm.META_URL.match(page_url) if page_url else None
         if m:
             meta.sitename = m[1]
-    hrefs = "\n".join(_CATSTAG_HREFS(tree))
+    # Every href `_catstags` could accept contains one of these.
+    hrefs = "\n".join(h for a in elements["a"] if (h := a.get("href")) is not None and ("/categor" in h or "/tag" in h))
     if not meta.categories:
         meta.categories = _catstags("category", tree, hrefs)
     if not meta.tags:
         meta.tags = _catstags("tag", tree, hrefs)
     meta.clean_and_trim()
     return meta
-
-
-# Every href `_catstags` could accept contains one of these.
-_CATSTAG_HREFS = etree.XPath('//a[contains(@href, "/categor") or contains(@href, "/tag")]/@href')
 
 
 def _catstags(kind: str, tree: etree._Element, hrefs: str) -> list[str]:
@@ -314,9 +339,10 @@ def _densest(soup: BeautifulSoup):  # -> bs4.Tag | None
 # --------------------------------------------------------------------------- metadata
 
 
-def canonical_url(tree: etree._Element, url: str) -> str:
+def canonical_url(tree: etree._Element, url: str, elements: Elements) -> str:
     """<link rel=canonical> (what an AMP page points to), else og:url, else the URL without AMP markers."""
-    href = _canonical_link(tree) or _first_attr(tree, "meta", "content", lambda m: m.get("property") == "og:url")
+    href = _canonical_link(elements["link"]) or _first_attr(elements["meta"], "content",
+                                                            lambda m: m.get("property") == "og:url")
     if href:
         return _without_fragment(urljoin(url, href))
     if _is_amp(tree) and url:
@@ -328,14 +354,14 @@ _REL_LOWER = str.maketrans("CANONIAL", "canonial")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
-def _canonical_link(tree: etree._Element) -> str:
+def _canonical_link(links: list[etree._Element]) -> str:
     """The first <link> whose rel has the word "canonical" (ASCII case-insensitively), its href.
 
     The XPath `//link[contains(concat(" ", normalize-space(translate(@rel, "CANONIAL",
-    "canonial")), " "), " canonical ")]/@href` as a walk of the <link> elements: the
-    XPath tested every node of the page.
+    "canonial")), " "), " canonical ")]/@href` as a loop over the page's <link> elements:
+    the XPath tested every node of the page.
     """
-    for link in tree.getroottree().iter("link"):
+    for link in links:
         rel, href = link.get("rel"), link.get("href")
         if rel is not None and href is not None and "canonical" in _XML_SPACE.split(rel.translate(_REL_LOWER)):
             return href.strip()
@@ -384,13 +410,15 @@ _GENERIC_AUTHORS = re.compile(r"^(admin\w*|administrator|webmaster|superadmin|us
 _TITLE_SEP = re.compile(r"\s+(?:-|\||–|—|::)\s+")
 
 
-def _clean_title(title: str, sitename: str, tree: etree._Element | None = None) -> str:
+def _clean_title(title: str, sitename: str, tree: etree._Element | None = None,
+                 elements: Elements | None = None) -> str:
     title = " ".join(title.split())
-    if tree is not None:
+    if tree is not None and elements is not None:
         # Government portals put the site name in <h1> (the logo) and the headline
         # lower down: when the extracted title is just one segment of <title>, the
         # longest segment of <title> is the headline.
-        head = " ".join(" ".join(tree.xpath("//head/title//text()")).split())
+        titles = [t for t in elements["title"] if (up := t.getparent()) is not None and up.tag == "head"]
+        head = " ".join(" ".join(_text_nodes(titles)).split())  # //head/title//text()
         parts = [p for p in _TITLE_SEP.split(head) if p]
         key = title.casefold()
         if len(parts) > 1 and (key in {p.casefold() for p in parts} or key in _logo_texts(tree)):
@@ -411,8 +439,9 @@ def _logo_texts(tree: etree._Element) -> set[str]:
         '//*[contains(@class, "logo")] | //h1[a[@href="/"]] | //a[@href="/"]')}
 
 
-def _tags(raw: _Raw, tree: etree._Element) -> list[str]:
-    found = [*raw.tags, *tree.xpath('//meta[@property="article:tag"]/@content')]
+def _tags(raw: _Raw, elements: Elements) -> list[str]:
+    found = [*raw.tags, *(c for m in elements["meta"]
+                          if m.get("property") == "article:tag" and (c := m.get("content")) is not None)]
     out: list[str] = []
     seen: set[str] = set()
     for t in found:
@@ -450,10 +479,9 @@ class _Signals:
     error_class: bool  # WordPress "error404" body class
 
 
-def _jsonld_types(tree: etree._Element) -> set[str]:
+def _jsonld_types(scripts: list[etree._Element]) -> set[str]:
     types: set[str] = set()
-    # A walk of the <script> elements of the whole document (as "//"): the XPath tested every node.
-    for script in (el for el in tree.getroottree().iter("script") if "ld+json" in el.get("type", "")):
+    for script in (el for el in scripts if "ld+json" in el.get("type", "")):
         for m in re.finditer(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")', script.text_content() or ""):
             try:
                 value = json.loads(m.group(1))
@@ -471,27 +499,26 @@ def _own_text(el: etree._Element) -> str:
     return (el.text or "") if len(el) == 0 else el.text_content()
 
 
-def _signals(tree: etree._Element, url: str, body: str) -> _Signals:
-    ld = _jsonld_types(tree)
-    # Walks of the few <meta> and <body> elements rather than XPaths over every node.
-    og_type = _first_attr(tree, "meta", "content", lambda m: m.get("property") == "og:type").lower()
+def _signals(elements: Elements, url: str, body: str) -> _Signals:
+    ld = _jsonld_types(elements["script"])
+    # Loops over the page's elements of a tag (as "//tag") rather than XPath predicates
+    # tested on every node.
+    og_type = _first_attr(elements["meta"], "content", lambda m: m.get("property") == "og:type").lower()
     article_markup = (
         og_type == "article" or bool(ld & _ARTICLE_TYPES)
-        or any(m.get("property") == "article:published_time" for m in tree.getroottree().iter("meta"))
+        or any(m.get("property") == "article:published_time" for m in elements["meta"])
     )
-    body_class = _first_attr(tree, "body", "class")
+    body_class = _first_attr(elements["body"], "class")
     listing_markup = (
         bool(_LISTING_PATH_RE.search(url or "")) or bool(_ARCHIVE_BODY_CLASS_RE.search(body_class))
         or bool(ld & _LISTING_TYPES)
     )
-    # Element walks of the whole document (as "//") rather than XPath predicates tested on
-    # every node: a third of the time.
-    doc = tree.getroottree()
+    headings = [h for tag in ("h1", "h2", "h3", "h4") for h in elements[tag]]
     teaser_links = {
-        a.get("href") for h in doc.iter("h1", "h2", "h3", "h4") if next(h.iterancestors(*_CHROME), None) is None
+        a.get("href") for h in headings if next(h.iterancestors(*_CHROME), None) is None
         for a in h.iter("a") if a.get("href") is not None
     }
-    anchor_texts = {" ".join(_own_text(a).split()).casefold() for a in doc.iter("a")}
+    anchor_texts = {" ".join(_own_text(a).split()).casefold() for a in elements["a"]}
     paras = [p for p in body.split("\n\n") if p]
     linked = sum(p.casefold() in anchor_texts for p in paras)
     return _Signals(
@@ -503,11 +530,11 @@ def _signals(tree: etree._Element, url: str, body: str) -> _Signals:
     )
 
 
-def page_kind(tree: etree._Element, url: str, title: str, body: str) -> str:
+def page_kind(elements: Elements, url: str, title: str, body: str) -> str:
     """article | listing | soft404 | empty — conservative: doubt means "article"."""
-    sig = _signals(tree, url, body)
+    sig = _signals(elements, url, body)
     words = _words(body)
-    headline = f"{title} {' '.join(tree.xpath('//h1//text()'))}"
+    headline = f"{title} {' '.join(_text_nodes(elements['h1']))}"
     if sig.error_class:
         return "soft404"
     if words < SOFT404_MAX_WORDS and _NOT_FOUND_RE.search(headline):
@@ -552,11 +579,12 @@ def extract_page(
     if tree is None:
         return Extracted(page_kind="empty", canonical_url=url, date_source="none")
     _prune(tree, prune_xpath)
-    raw = _trafilatura(tree, url)
-    title = _clean_title(raw.title, raw.sitename, tree)
+    elements = elements_by_tag(tree, _ELEMENTS)  # nothing below changes the tree
+    raw = _trafilatura(tree, url, elements)
+    title = _clean_title(raw.title, raw.sitename, tree, elements)
     text, extractor = _choose_body(tree, raw.text, body_selector)
     cleaned = clean_body(_drop_title_line(text, title))
-    published, modified, date_source = find_dates(tree, url, tz=tz_name, reference=reference)
+    published, modified, date_source = find_dates(tree, url, tz=tz_name, reference=reference, elements=elements)
     author = cleaned.author or ("" if _GENERIC_AUTHORS.match(raw.author.strip()) else raw.author.strip())
     return Extracted(
         title=title,
@@ -565,15 +593,15 @@ def extract_page(
         credit=cleaned.credit,
         dateline=cleaned.dateline,
         description=" ".join(raw.description.split()),
-        tags=_tags(raw, tree),
+        tags=_tags(raw, elements),
         image=urljoin(url, raw.image) if raw.image else "",
         language=_language(tree, cleaned.body),
-        canonical_url=canonical_url(tree, url),
+        canonical_url=canonical_url(tree, url, elements),
         published_at=published,
         modified_at=modified,
         date_source=date_source,
         extractor=extractor,
-        page_kind=page_kind(tree, url, title, cleaned.body),
+        page_kind=page_kind(elements, url, title, cleaned.body),
     )
 
 

@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Callable
 
 from crawlers.urls import canonicalize, rejection
-from pipelines.dedupe import NearDuplicateIndex, Signature, token_signature, tokens_hash
+from pipelines.dedupe import NearDuplicateIndex
 from pipelines.enrich import apply, enrich
 from pipelines.extract import extract_page
+from pipelines.minhash import Signature, token_signature, tokens_hash
 from warta import __version__
 from warta.models import Article, article_id
 from warta.sources import Source
@@ -73,6 +74,7 @@ def cluster_and_store(store: Store, near: NearDuplicateIndex, built: Built, raw_
     if store.find_same_text(art.content_hash, art.domain, art.id):
         return "duplicate"
     previous = store.get(art.id)
+    demoted: list[str] = []
     if previous is not None and previous.cluster_id:
         # A re-crawl keeps its cluster: membership is decided once, on arrival.
         art.cluster_id, art.is_canonical = previous.cluster_id, previous.is_canonical
@@ -80,11 +82,10 @@ def cluster_and_store(store: Store, near: NearDuplicateIndex, built: Built, raw_
         assert built.signature is not None
         decision = near.add_signature(art.id, built.signature, art.published_at, body=art.body)
         art.cluster_id, art.is_canonical = decision.cluster_id, decision.is_canonical
-        if decision.demoted:
-            store.set_canonical(decision.demoted, False)
+        demoted = decision.demoted
     sig = built.signature
     return store.upsert_article(art, raw_html, encoding=encoding, signature=sig.to_bytes() if sig else None,
-                                shingle_count=sig.shingle_count if sig else 0)
+                                shingle_count=sig.shingle_count if sig else 0, demoted=demoted)
 
 
 @dataclass

@@ -6,13 +6,22 @@ regional sites (Bawaslu/KPU press releases, Pemkab news, local portals).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+import tests.hypothesis_profiles  # noqa: F401 - loads the CI/dev profile
 from pipelines.classify import (
+    _PILKADA_REGION,
     ELECTION_TYPES,
     GENERIC_TYPES,
+    _atoms,
+    _Counts,
+    _unfold,
+    _words,
     classify,
     load_elections,
     load_topics,
@@ -289,3 +298,87 @@ def test_election_lexicon_rejects_unknown_type(tmp_path: Path) -> None:
 def test_shipped_lexicons_load() -> None:
     assert load_elections().types.keys() == set(ELECTION_TYPES)
     assert len(load_topics().topics) == 13
+
+
+# ---------------------------------------------------------------- compiled matchers
+# The scans are rewritten for speed: atoms filed under their first character, leading
+# groups spelled out, several lists counted in one scan. These tests hold each fast form
+# to the plain regex it stands for, on texts made of the lexicons' own words.
+
+def _lexicon_lists() -> dict[str, list[str]]:
+    lex, tl = load_elections(), load_topics()
+    lists = {"strong": lex.strong, "weak": lex.weak, "cues": [*lex.strong, *lex.weak]}
+    for group in ("families", "family_exclude", "family_fallback", "types"):
+        lists.update({f"{group}:{k}": v for k, v in getattr(lex, group).items()})
+    lists["topics"] = [p for t in tl.topics for p in (*t.strong, *t.patterns)]
+    return lists
+
+
+def _phrase(atom: str) -> str:
+    """Text the atom (nearly) matches: groups opened, alternatives side by side, lookarounds dropped."""
+    return re.sub(r"[()?\[\]\\+*]", "", re.sub(r"\(\?[!=<]+[^)]*\)", "", atom)).replace("|", " ")
+
+
+LISTS = _lexicon_lists()
+_PIECES = sorted({w for ps in LISTS.values() for p in ps for w in re.findall(r"[a-z0-9]+", p)}
+                 | {_phrase(u) for ps in LISTS.values() for a in _atoms("|".join(ps)) for u in _unfold(a)}
+                 | {"x", "ulang", "2024", "ini", "kpud", "Pilkada", "Kabupaten", "Kobar", "Kota", "Palangka", "Raya"})
+folded_text = st.lists(st.one_of(st.sampled_from(_PIECES), st.sampled_from([" ", " ", " ", "-", "\n", ", ", "  "])),
+                       max_size=40).map("".join)
+
+
+def _plain(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{'|'.join(patterns)})\b")
+
+
+def test_unfold_spells_out_a_leading_group() -> None:
+    assert _unfold("(ca|bakal ?ca)(gub|bup)") == ["ca(gub|bup)", "bakal ?ca(gub|bup)"]
+    assert _unfold("(tindak )?pidana") == ["tindak pidana", "pidana"]
+    assert _unfold("(a|b(c|d))?(e|f)x") == ["a(e|f)x", "b(c|d)(e|f)x", "ex", "fx"]
+    assert _unfold("(a|)b") == ["ab", "b"]
+    for whole in ("pemilu", "(ab)*c", "(ab)+c", "(ab){2}c", "(ab)??c", "(ab)?", "(a)\\1", "(?:a|b)c", "(?=a)b",
+                  "(?P<x>a)b", "[(]a|b"):
+        assert _unfold(whole) == [whole]
+
+
+def test_atoms_split_at_top_level_bars_only() -> None:
+    assert _atoms("a|b (c|d)|tps(?! ?3r| sampah)|[|(]x") == ["a", "b (c|d)", "tps(?! ?3r| sampah)", "[|(]x"]
+    assert _atoms("a||b|") == ["a", "b"]
+
+
+@given(folded_text)
+@example("bakal cagub kursi dpr ri pemilu ini tindak pidana pemilu")
+@example("pemilihan umum presiden dan wakil presiden")
+def test_dispatched_scans_find_what_the_plain_alternation_finds(text: str) -> None:
+    for name, patterns in LISTS.items():
+        fast = _words(patterns)
+        assert fast is not None
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in _plain(patterns).finditer(text)], name
+
+
+@given(folded_text)
+@example("calon bupati dan wakil bupati pemilihan bupati pilbup")
+@example("pemilihan umum presiden dan wakil presiden, badan pengawas pemilu")
+def test_one_scan_counts_each_list_as_its_own_findall(text: str) -> None:
+    lists = {k: v for k, v in LISTS.items() if k != "topics"}
+    counts = _Counts(lists)(text)
+    assert counts == {k: len(_plain(v).findall(text)) for k, v in lists.items()}
+
+
+def test_counts_of_no_lists_and_empty_lists() -> None:
+    assert _Counts({})("pemilu") == {}
+    assert _Counts({"a": [], "b": ["pemilu"]})("pemilu pemilu") == {"b": 2}
+
+
+_PLAIN_PILKADA_REGION = re.compile(
+    r"\b(?:Pilkada|PILKADA|Pemilihan Kepala Daerah)\s+(?:(Kabupaten|Kab\.|Kota|Provinsi|Prov\.)\s+)?"
+    r"((?:[A-Z][\w'-]*)(?:\s+[A-Z][\w'-]*){0,3})"
+)
+
+
+@given(folded_text.map(str.title), folded_text)
+@example("xPilkada Kobar, Pilkada Pilkada Kota Palangka Raya", "")
+def test_pilkada_region_scan_is_the_word_bounded_one(title: str, body: str) -> None:
+    text = f"{title}\nPilkada {body.title()} Pemilihan Kepala Daerah Kabupaten Kobar"
+    assert ([m.groups() + (m.start(),) for m in _PILKADA_REGION.finditer(text)]
+            == [m.groups() + (m.start(),) for m in _PLAIN_PILKADA_REGION.finditer(text)])

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.dedupe import (
-    MIN_SHINGLES,
-    NearDuplicateIndex,
+from pipelines.dedupe import MIN_SHINGLES, NearDuplicateIndex
+from pipelines.minhash import (
     Signature,
     containment,
     content_hash,
@@ -21,6 +20,20 @@ from pipelines.dedupe import (
 
 TEXTS = Path(__file__).parent / "fixtures" / "texts"
 WIB = timezone(timedelta(hours=7))
+
+
+@pytest.fixture(params=["memory", "disk"])
+def new_index(request):
+    """Both storages of NearDuplicateIndex must decide identically."""
+    made = []
+
+    def make(**kwargs):
+        made.append(NearDuplicateIndex(storage=request.param, **kwargs))
+        return made[-1]
+
+    yield make
+    for index in made:
+        index.close()
 
 
 def _paras(name: str) -> list[str]:
@@ -70,8 +83,8 @@ def test_estimated_containment_tracks_exact_containment():
         assert abs(exact - estimate) < 0.1, (exact, estimate)
 
 
-def test_syndicated_copies_join_the_original_cluster():
-    index = NearDuplicateIndex()
+def test_syndicated_copies_join_the_original_cluster(new_index):
+    index = new_index()
     first = index.add("orig", ORIGINAL, at(11))
     assert first.cluster_id == "orig" and first.is_canonical and first.matched_id == ""
     trimmed = index.add("copy1", COPY_TRIMMED, at(12))
@@ -85,22 +98,22 @@ def test_syndicated_copies_join_the_original_cluster():
     assert index.members("orig") == {"orig", "copy1", "copy2"}
 
 
-def test_different_stories_on_the_same_topic_never_merge():
-    index = NearDuplicateIndex()
+def test_different_stories_on_the_same_topic_never_merge(new_index):
+    index = new_index()
     index.add("sukamara", ORIGINAL, at(11))
     other = index.add("lamandau", OTHER_STORY, at(11))
     assert other.cluster_id == "lamandau" and other.is_canonical
     assert containment(shingles(ORIGINAL), shingles(OTHER_STORY)) < 0.2
 
 
-def test_clusters_do_not_chain():
+def test_clusters_do_not_chain(new_index):
     a = "\n\n".join(SUKAMARA[:5])
     b = "\n\n".join(SUKAMARA)  # contains both a and c
     c = "\n\n".join(SUKAMARA[3:])
     assert containment(shingles(a), shingles(b)) >= 0.95
     assert containment(shingles(b), shingles(c)) >= 0.95
     assert containment(shingles(a), shingles(c)) < 0.8
-    index = NearDuplicateIndex()
+    index = new_index()
     assert index.add("a", a, at(10)).cluster_id == "a"
     assert index.add("b", b, at(11)).cluster_id == "a"
     decision_c = index.add("c", c, at(12))
@@ -108,8 +121,8 @@ def test_clusters_do_not_chain():
     assert decision_c.is_canonical
 
 
-def test_earlier_article_becomes_canonical_and_reports_demotion():
-    index = NearDuplicateIndex()
+def test_earlier_article_becomes_canonical_and_reports_demotion(new_index):
+    index = new_index()
     index.add("copy1", COPY_TRIMMED, at(12))
     decision = index.add("orig", ORIGINAL, at(11))
     assert decision.cluster_id == "copy1"
@@ -118,8 +131,8 @@ def test_earlier_article_becomes_canonical_and_reports_demotion():
     assert index.canonical_of("copy1") == "orig"
 
 
-def test_same_time_tie_goes_to_smallest_id_and_undated_ranks_last():
-    index = NearDuplicateIndex()
+def test_same_time_tie_goes_to_smallest_id_and_undated_ranks_last(new_index):
+    index = new_index()
     index.add("zz", ORIGINAL, None)
     tie = index.add("aa", COPY_TRIMMED, None)
     assert tie.is_canonical and tie.demoted == ["zz"]
@@ -127,10 +140,10 @@ def test_same_time_tie_goes_to_smallest_id_and_undated_ranks_last():
     assert dated.is_canonical and dated.demoted == ["aa"]
 
 
-def test_short_bodies_never_cluster():
+def test_short_bodies_never_cluster(new_index):
     short = "Bupati membuka rapat koordinasi netralitas ASN di aula kantor bupati pada Senin pagi bersama camat dan lurah."
     assert len(shingles(short)) < MIN_SHINGLES
-    index = NearDuplicateIndex()
+    index = new_index()
     index.add("s1", short, at(11))
     second = index.add("s2", short, at(12))
     assert second.cluster_id == "s2" and second.is_canonical
@@ -146,13 +159,13 @@ def test_signature_round_trip():
         Signature.from_bytes(b"garbage")
 
 
-def test_index_rebuilt_from_signatures_decides_like_the_live_one():
-    live = NearDuplicateIndex()
+def test_index_rebuilt_from_signatures_decides_like_the_live_one(new_index):
+    live = new_index()
     rows = []
     for aid, body, when in (("orig", ORIGINAL, at(11)), ("other", OTHER_STORY, at(11)), ("copy1", COPY_TRIMMED, at(12))):
         d = live.add(aid, body, when)
         rows.append((aid, signature_bytes(body), len(shingles(body)), d.cluster_id, d.is_canonical, when))
-    rebuilt = NearDuplicateIndex()
+    rebuilt = new_index()
     for row in rows:
         rebuilt.add_existing(*row)
     assert rebuilt.cluster_of("copy1") == "orig" and rebuilt.canonical_of("orig") == "orig"
@@ -162,8 +175,8 @@ def test_index_rebuilt_from_signatures_decides_like_the_live_one():
     assert got.cluster_id == "orig"
 
 
-def test_readding_an_article_replaces_it_and_remove_promotes_successor():
-    index = NearDuplicateIndex()
+def test_readding_an_article_replaces_it_and_remove_promotes_successor(new_index):
+    index = new_index()
     index.add("orig", ORIGINAL, at(11))
     index.add("copy1", COPY_TRIMMED, at(12))
     index.add("copy1", COPY_TRIMMED, at(12))
@@ -172,8 +185,8 @@ def test_readding_an_article_replaces_it_and_remove_promotes_successor():
     assert index.canonical_of("orig") == "copy1"
 
 
-def test_recrawled_founder_with_a_new_body_leaves_its_old_cluster():
-    index = NearDuplicateIndex()
+def test_recrawled_founder_with_a_new_body_leaves_its_old_cluster(new_index):
+    index = new_index()
     index.add("orig", ORIGINAL, at(11))
     index.add("copy1", COPY_TRIMMED, at(12))
     again = index.add("orig", OTHER_STORY, at(11))
@@ -194,9 +207,11 @@ def _variants() -> dict[str, str]:
 def test_band_table_returns_exactly_minhashlsh_candidates(kind):
     from datasketch import MinHashLSH
 
-    from pipelines.dedupe import LSH_THRESHOLD, LSH_WEIGHTS, NUM_PERM, DiskBandTable, _band_shape, _BandTable
+    from pipelines.dedupe import LSH_THRESHOLD
+    from pipelines.minhash import NUM_PERM
+    from pipelines.near_storage import LSH_WEIGHTS, BandTable, DiskBandTable, band_shape
 
-    table = _BandTable(LSH_THRESHOLD) if kind == "memory" else DiskBandTable(*_band_shape(LSH_THRESHOLD))
+    table = BandTable(LSH_THRESHOLD) if kind == "memory" else DiskBandTable(*band_shape(LSH_THRESHOLD))
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
     assert (table.bands, table.rows) == (lsh.b, lsh.r)
     sigs = {k: signature(v) for k, v in _variants().items()}
@@ -219,3 +234,51 @@ def test_signature_is_datasketch_minhash_of_the_shingles():
         m = MinHash(num_perm=128, scheme="affine32")
         m.update_batch(s.encode("utf-8") for s in shingles(body))
         assert (signature(body).hashvalues == m.hashvalues).all()
+
+
+def test_disk_storage_decides_exactly_like_memory():
+    bodies = _variants()
+    indexes = [NearDuplicateIndex(storage="memory"), NearDuplicateIndex(storage="disk")]
+    try:
+        for i, (aid, body) in enumerate(bodies.items()):
+            when = at(11 + i % 3, 8 + i % 5) if i % 4 else None
+            got = [index.add(aid, body, when) for index in indexes]
+            assert got[0] == got[1], aid
+        for aid in list(bodies)[::3]:
+            assert indexes[0].remove(aid) == indexes[1].remove(aid)
+        clusters = {indexes[0].cluster_of(a) for a in bodies if a in indexes[0]}
+        assert len(clusters) > 3 and any(len(indexes[0].members(c)) > 1 for c in clusters)
+        for c in clusters:
+            assert indexes[0].members(c) == indexes[1].members(c)
+            assert indexes[0].canonical_of(c) == indexes[1].canonical_of(c)
+    finally:
+        for index in indexes:
+            index.close()
+
+
+def test_disk_storage_keeps_no_python_objects_per_article():
+    import tracemalloc
+
+    import numpy as np
+
+    from pipelines.minhash import NUM_PERM
+
+    rng = np.random.default_rng(7)
+
+    def python_heap_growth(storage: str) -> int:
+        index = NearDuplicateIndex(storage=storage)
+        sigs = [Signature(rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32), 200) for _ in range(3000)]
+        for i, sig in enumerate(sigs[:500]):
+            index.add_signature(f"a{i}", sig, at(11))
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for i, sig in enumerate(sigs[500:], start=500):
+            index.add_signature(f"a{i}", sig, at(11))
+        grown = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        index.close()
+        return grown
+
+    # 2,500 articles: in dicts ≈ 1 KB+ each; on disk only SQLite's page cache (outside the Python heap) grows.
+    assert python_heap_growth("memory") > 2500 * 1000
+    assert python_heap_growth("disk") < 100_000

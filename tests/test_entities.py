@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from pipelines.entities import _unit, institutions, load_institutions, people, region_resolver
+import tests.hypothesis_profiles  # noqa: F401 - loads the CI/dev profile
+from pipelines.entities import (
+    _NAME,
+    _QUOTE_AFTER,
+    _QUOTE_OPENED,
+    _SELAKU,
+    _WORD_START,
+    _lex,
+    _unit,
+    institutions,
+    load_institutions,
+    people,
+    region_resolver,
+)
 from pipelines.enrichment_types import Person
 from warta.errors import ConfigError
 
@@ -193,3 +209,44 @@ roles:
 """, encoding="utf-8")
     with pytest.raises(ConfigError, match="role 'Kapolres' implies unknown institution 'Polresta'"):
         load_institutions(path)
+
+
+# ---------------------------------------------------------------- fast regexes
+# Scans rewritten for speed (a capital or a role's first letter tested first, possessive
+# name words, a cheap scan that rules out quotes): each must find exactly what its plain
+# form finds, on texts made of the pieces those patterns care about.
+
+_PIECES = ["Ketua", "Wakil Ketua", "Anggota", "Kapolres", "Pj", "Pj.", "Plt.", "Koordinator Divisi", "Bupati",
+           "Bawaslu", "KPU", "Kobar", "Kabupaten", "PDI-P", "Pemkab", "Antonius", "Siti Rahmah", "A. Yani", "A.B.",
+           "Muh.", "Moh.", "Mhd.", "O'Neil", "Anak’nya", "Jean-Luc", "AKBP", "selaku", "sebagai", "mengatakan",
+           "berpesan", "ujarnya", "kata", "menggelar", "rapat", "dan", "x", "2024", "1014/Pbn", " ", " ", " ", ", ",
+           ",", ".", ":", ": ", "-", "'", "\n", "\n\n", "“", "”", "\"", "(", ")", "é",
+           " selaku ", " sebagai ", ", selaku ", " Ketua ", "Antonius Yohanes", " mengatakan, “", "”, kata "]
+entity_text = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+_PLAIN_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]*)*|[A-Z]\.(?:\s?[A-Z]\.)*|Muh\.|Moh\.|Mhd\.)"
+_PLAIN = {
+    "word start": (_WORD_START, re.compile(r"(?<![\w-])[A-Z][\w-]*")),
+    "name": (_NAME, re.compile(rf"{_PLAIN_NAME_WORD}(?:[ ]+{_PLAIN_NAME_WORD}){{0,4}}")),
+    "selaku": (_SELAKU, re.compile(
+        rf"(?P<name>{_PLAIN_NAME_WORD}(?:[ ]+{_PLAIN_NAME_WORD}){{0,3}})\s*,?\s+(?:selaku|sebagai)\s+")),
+    "role head": (_lex().role_head, re.compile(re.sub(r"^\(\?=\[[^\]]*\]\)", "", _lex().role_head.pattern))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PLAIN))
+@given(text=entity_text)
+@example(text="Ketua Bawaslu Kobar, Antonius selaku Anggota")
+@example(text="AbcDef selaku Ketua KPU, Jean-Luc O'Neil sebagai Pj. Bupati")
+def test_fast_scans_find_what_the_plain_patterns_find(name: str, text: str) -> None:
+    fast, plain = _PLAIN[name]
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for i in range(len(text)):
+        assert bool(fast.match(text, i)) == bool(plain.match(text, i))
+
+
+@given(entity_text)
+@example("Ia mengatakan, “Kita jaga bersama pilkada ini”")
+def test_quote_after_the_verb_always_contains_an_opened_quote(text: str) -> None:
+    for m in _QUOTE_AFTER.finditer(text):
+        assert _QUOTE_OPENED.search(m.group(0))

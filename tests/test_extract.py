@@ -272,3 +272,87 @@ def test_str_input_and_default_crawl_time():
     html = load("bawaslu_article").decode("utf-8")
     e = extract_page(html, GOLD["bawaslu_article"]["url"])
     assert e.title == GOLD["bawaslu_article"]["title"] and e.published_at.tzinfo is not None
+
+
+# --------------------------------------------------------------------------- one walk of the page
+
+# Elements in odd places: a nested <h1>, <title> outside <head> (inside <svg>), itemprops
+# on <html> and on <meta>, comments, tails, a second <body>-like wrapper.
+ODD_PAGE = b"""<!DOCTYPE html><html lang="id" itemscope itemprop="page"><head><title>Judul <!-- x --> Berita</title>
+<meta property="article:tag" content="pilkada"><meta property="article:tag"><meta itemprop="datePublished"
+content="2024-11-14"><link rel="Canonical alternate" href="/a"></head><body class="single">
+<header><h1><a href="/">Situs</a></h1></header><h1>Judul <b>tebal</b> <h1>dalam</h1> ekor</h1>
+<svg><title>ikon</title></svg><p itemprop="author">Rina <time itemprop="dateModified" datetime="2024-11-15">15</time></p>
+<h2><a href="/berita/1">Satu</a></h2><script type="application/ld+json">{"@type": "NewsArticle"}</script></body></html>"""
+
+
+def _trees():
+    from pipelines.extract import _parse
+
+    pages = [load(p.stem) for p in sorted(PAGES.glob("*.html"))] + [ODD_PAGE]
+    return [_parse(decode_html(html)) for html in pages]
+
+
+def test_elements_by_tag_is_what_each_xpath_finds():
+    from pipelines.dates import elements_by_tag
+    from pipelines.extract import _ELEMENTS
+
+    for tree in _trees():
+        found = elements_by_tag(tree, _ELEMENTS)
+        for tag in _ELEMENTS:
+            assert found[tag] == tree.xpath(f"//{tag}"), tag
+
+
+def test_text_nodes_are_the_xpath_text_nodes():
+    from pipelines.dates import elements_by_tag
+    from pipelines.extract import _text_nodes
+
+    for tree in _trees():
+        found = elements_by_tag(tree, ("h1", "title"))
+        assert _text_nodes(found["h1"]) == tree.xpath("//h1//text()")
+        titles = [t for t in found["title"] if t.getparent().tag == "head"]
+        assert _text_nodes(titles) == tree.xpath("//head/title//text()")
+
+
+def test_itemprop_owners_are_found_as_before():
+    for tree in _trees():
+        assert (tree.xpath("//@itemprop/parent::*[not(self::meta)]")
+                == tree.xpath("//*[@itemprop and not(self::meta)]"))
+
+
+def test_dates_from_the_shared_walk_equal_dates_from_their_own():
+    from pipelines.dates import elements_by_tag, find_dates
+    from pipelines.extract import _ELEMENTS
+
+    for tree in _trees():
+        own = find_dates(tree, "https://x.id/2024/11/01/a", reference=CRAWLED)
+        assert find_dates(tree, "https://x.id/2024/11/01/a", reference=CRAWLED,
+                          elements=elements_by_tag(tree, _ELEMENTS)) == own
+
+
+def test_odd_page_metadata():
+    e = extract_page(ODD_PAGE, "https://x.id/berita/a", crawled_at=CRAWLED)
+    assert e.tags == ["pilkada"]
+    assert e.canonical_url == "https://x.id/a"
+    assert e.published_at.date().isoformat() == "2024-11-14"
+    assert e.modified_at.date().isoformat() == "2024-11-15"
+
+
+def test_trafilatura_options_built_once_give_the_per_call_result():
+    from trafilatura import bare_extraction
+
+    from pipelines.dates import elements_by_tag
+    from pipelines.extract import _ELEMENTS, _trafilatura
+
+    for tree in _trees():
+        expected = bare_extraction(tree, url="https://x.id/a", include_comments=False, with_metadata=False, fast=True,
+                                   deduplicate=False, include_tables=True, include_images=False, include_links=False)
+        got = _trafilatura(tree, "https://x.id/a", elements_by_tag(tree, _ELEMENTS))
+        assert got.text == (expected.text or "" if expected else "")
+
+
+def test_utf8_page_without_latin1_letters_is_not_repaired():
+    text = "<p>“Pilkada” – damai, Rp 5 juta ± 2 €</p>"
+    assert decode_html(text.encode("utf-8")) == text
+    broken = ("<p>café</p>" + text).encode("utf-8").decode("latin-1").encode("utf-8")
+    assert decode_html(broken) == "<p>café</p>" + text

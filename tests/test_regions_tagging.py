@@ -2,7 +2,11 @@
 
 import time
 
-from pipelines.regions import tag_regions
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tests.hypothesis_profiles  # noqa: F401 - loads the CI/dev profile
+from pipelines.regions import _TOKEN, tag_regions
 from warta.sources import Region
 
 KOBAR = Region(province="Kalimantan Tengah", kabkota="Kotawaringin Barat")
@@ -149,3 +153,10 @@ def test_fast_enough():
     for _ in range(n):
         tag_regions("Rakor Pengamanan Pilkada Kobar", body, "Pangkalan Bun", KOBAR)
     assert (time.perf_counter() - start) / n < 0.003
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_tokens_folded_at_once_are_the_tokens_of_the_folded_text(text):
+    # What _scan relies on for ASCII paragraphs: joining the tokens, folding once and
+    # splitting again gives the tokens of the folded paragraph.
+    assert " ".join(_TOKEN.findall(text)).lower().split() == _TOKEN.findall(text.lower())

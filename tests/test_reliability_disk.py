@@ -21,7 +21,8 @@ import yaml
 
 from indexer.sqlite_fts import SqliteFtsBackend
 from indexer.sync import sync
-from pipelines.dedupe import NearDuplicateIndex, signature
+from pipelines.dedupe import NearDuplicateIndex
+from pipelines.minhash import signature
 from pipelines.process import Built, cluster_and_store
 from tests.disk_helpers import (SOURCES, articles, cli_env, fill, fts_docs, fts_integrity, integrity, one_line_error,
                                 read_only, snapshot, tmpfs, warta)
@@ -190,8 +191,8 @@ def test_crawl_that_fills_the_disk_fails_in_one_line_and_a_later_crawl_completes
             store.close()
         assert statuses[max(statuses)] == "ok"
         # The failed run is closed as failed when its crawl could still write that, else it stays
-        # open like a killed one; it is never recorded as a good run.
-        assert len(statuses) == 2 and statuses[min(statuses)] in ("failed", "running")
+        # open like a killed one and the next crawl closes it as interrupted; never a good run.
+        assert len(statuses) == 2 and statuses[min(statuses)] in ("failed", "interrupted")
         assert_intact(data, before)
 
 

@@ -42,6 +42,7 @@ pytestmark = pytest.mark.es
 COPIES = 154  # 13 crawled articles x 154 = 2002 articles to index
 SYNC_BATCH = 250  # smaller than sync's default: more bulk requests, so a "during" to kill a node in
 KILL_AFTER = 2 * SYNC_BATCH
+REFRESH_SKEW = 2.5  # s: two of the index's 1 s refresh intervals, plus slack for a loaded machine
 COORDINATOR = "tiebreaker"  # holds no shards: the client's only URL stays up whichever data node goes
 DATA_NODES = ("data-1", "data-2")
 EVERYTHING = SearchRequest(MatchAll(), filters=Filters(include_copies=True), facets=False, snippets=False)
@@ -209,6 +210,16 @@ class SearchLoop:
     def totals(self, search: int) -> list[int]:
         return [a.total for a in self.answers if a.search == search]
 
+    def never_lost_hits(self, search: int) -> bool:
+        """No answer has fewer hits than one given REFRESH_SKEW seconds or more before it.
+
+        Not a plain "totals never decrease": while documents are written, a search
+        served by the replica can see fewer of them than an earlier one served by
+        the primary, because each copy refreshes on its own schedule (every 1 s).
+        Hits gone for longer than that skew were lost."""
+        answers = [a for a in self.answers if a.search == search]
+        return all(a.total >= b.total for a in answers for b in answers if b.at <= a.at - REFRESH_SKEW)
+
 
 # --------------------------------------------------------------------------- tests
 
@@ -259,8 +270,7 @@ def test_data_node_killed_mid_indexing_loses_nothing(
     assert searches.errors == []
     assert searches.answered_between(float(killed["at"]), down_until) >= 10
     for i in range(len(SEARCHES)):
-        seen = searches.totals(i)
-        assert seen == sorted(seen), f"search {i} lost hits on the way: {seen}"
+        assert searches.never_lost_hits(i), f"search {i} lost hits on the way: {searches.totals(i)}"
     store_ids = {a.id for a in store.iter_articles()}
     docs = indexed_docs(writer)
     assert writer.count() == len(store_ids) == total

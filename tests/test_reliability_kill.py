@@ -114,6 +114,10 @@ def test_kill_9_mid_crawl_then_crawl_again_equals_an_undisturbed_run(tmp_path):
     assert not again.skipped
     store = Store(s.store_path)
     try:
+        # The killed run no longer says "running": the next crawl closed it as interrupted.
+        assert store.run_status(run_id) == "interrupted"
+        assert {x["status"] for x in store.run_sources(run_id)} <= {"interrupted", "ok"}
+        assert store.running_runs() == []
         assert stored_set(store) == want
         n, distinct = store.db.execute("SELECT count(*), count(DISTINCT canonical_url) FROM articles").fetchone()
         assert n == distinct == expected

@@ -1,5 +1,7 @@
 from datetime import datetime, timezone
 
+import pytest
+
 from warta.models import Article, article_id
 from warta.store import SourceStats, Store
 
@@ -50,6 +52,19 @@ def test_cluster_copies_and_canonical_changes(tmp_path):
     assert store.cluster_copies(a.id, a.id) == [{"source_id": "s", "url": "http://other.test/b"}]
     store.set_canonical([a.id], False)
     assert store.get(a.id).is_canonical is False
+
+
+def test_demotion_is_stored_with_the_new_canonical_or_not_at_all(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    old, earlier = art("http://example.test/a"), art("http://other.test/b")
+    old.cluster_id = earlier.cluster_id = old.id
+    store.upsert_article(old, b"x")
+    # The write of the new canonical fails after the demotion ran: both are rolled back.
+    with pytest.raises(TypeError):
+        store.upsert_article(earlier, "not bytes", demoted=[old.id])  # type: ignore[arg-type]
+    assert store.get(old.id).is_canonical is True and store.get(earlier.id) is None
+    assert store.upsert_article(earlier, b"x", demoted=[old.id]) == "new"
+    assert store.get(old.id).is_canonical is False and store.get(earlier.id).is_canonical is True
 
 
 def test_frontier_remembers_validators_and_pending(tmp_path):

@@ -19,6 +19,7 @@ from typing import Callable
 from indexer.factory import backend_session
 from indexer.sync import sync
 from warta.errors import WartaError
+from warta.runs import open_run, release_run
 from warta.settings import PROJECT_ROOT, Settings, to_env
 from warta.sources import load_registry
 from warta.store import FAILURE_FD_ENV, StorageError, Store, storage_error
@@ -98,8 +99,9 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
         raise WartaError(f"{settings.sources_file}: no enabled source to crawl")
     ids = [s.id for s in sources]
     store = Store(settings.store_path)
+    run_lock = None
     try:
-        run_id = store.start_run(ids)
+        run_id, run_lock = open_run(store, settings.data_dir, ids)
         env = {**os.environ, **to_env(settings), "SCRAPY_SETTINGS_MODULE": "crawlers.settings",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
         try:
@@ -175,4 +177,6 @@ def run_crawl(settings: Settings, source_ids: list[str] | None = None, *,
             result.digest_error = str(e)
         return result
     finally:
+        if run_lock is not None:
+            release_run(settings.data_dir, run_lock)
         store.close()

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from warta.errors import WartaError
 from warta.models import Article
@@ -453,6 +453,15 @@ class Store:
                        (reason, run_id))
             db.execute("UPDATE runs SET ended_at=?, status='failed' WHERE id=?", (_now(), run_id))
 
+    def running_runs(self) -> list[tuple[int, list[str]]]:
+        """Runs not closed yet, each with its source ids."""
+        rows = self.db.execute("SELECT r.id, rs.source_id FROM runs r LEFT JOIN run_sources rs ON rs.run_id = r.id "
+                               "WHERE r.status='running' ORDER BY r.id").fetchall()
+        runs: dict[int, list[str]] = {}
+        for run_id, source_id in rows:
+            runs.setdefault(run_id, []).extend([source_id] if source_id else [])
+        return list(runs.items())
+
     def run_status(self, run_id: int) -> str | None:
         r = self.db.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
         return r["status"] if r else None
@@ -580,12 +589,18 @@ class Store:
         return r["id"] if r else None
 
     def upsert_article(self, article: Article, raw_html: bytes, *, encoding: str = "",
-                       signature: bytes | None = None, shingle_count: int = 0) -> str:
-        """Insert or update by id; returns 'new', 'updated' or 'unchanged'."""
+                       signature: bytes | None = None, shingle_count: int = 0, demoted: Sequence[str] = ()) -> str:
+        """Insert or update by id; returns 'new', 'updated' or 'unchanged'.
+
+        `demoted`: members of the article's cluster that lose canonical status to it, in
+        the same transaction — a crash between the two writes would leave a cluster whose
+        canonical member is not stored.
+        """
         data = json.dumps(article.to_dict(), ensure_ascii=False, sort_keys=True)
         published_ms = int(article.published_at.timestamp() * 1000) if article.published_at else None
         now = _now()
         with self.transaction() as db:
+            self._set_canonical(db, demoted, False)
             old = db.execute("SELECT data FROM articles WHERE id=?", (article.id,)).fetchone()
             if old is not None and _same_content(old["data"], data):
                 outcome = "unchanged"
@@ -626,16 +641,20 @@ class Store:
     def set_canonical(self, ids: list[str], is_canonical: bool) -> None:
         """Change canonical status (an earlier copy of a press release arrived)."""
         with self.transaction() as db:
-            for aid in ids:
-                row = db.execute("SELECT data FROM articles WHERE id=?", (aid,)).fetchone()
-                if row is None:
-                    continue
-                d = json.loads(row["data"])
-                d["is_canonical"] = is_canonical
-                db.execute(
-                    "UPDATE articles SET is_canonical=?, data=?, version=version+1 WHERE id=?",
-                    (int(is_canonical), json.dumps(d, ensure_ascii=False, sort_keys=True), aid),
-                )
+            self._set_canonical(db, ids, is_canonical)
+
+    @staticmethod
+    def _set_canonical(db: _Db, ids: Sequence[str], is_canonical: bool) -> None:
+        for aid in ids:
+            row = db.execute("SELECT data FROM articles WHERE id=?", (aid,)).fetchone()
+            if row is None:
+                continue
+            d = json.loads(row["data"])
+            d["is_canonical"] = is_canonical
+            db.execute(
+                "UPDATE articles SET is_canonical=?, data=?, version=version+1 WHERE id=?",
+                (int(is_canonical), json.dumps(d, ensure_ascii=False, sort_keys=True), aid),
+            )
 
     def get(self, article_id: str) -> Article | None:
         r = self.db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()

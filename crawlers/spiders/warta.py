@@ -30,6 +30,7 @@ from w3lib.encoding import http_content_type_encoding
 from crawlers.discovery import Entry, feed_entries, looks_like_feed, sitemap_entries
 from crawlers.frontier import Frontier, Queued
 from crawlers.urls import canonicalize, rejection
+from warta.runs import open_run, release_run
 from warta.settings import load_settings
 from warta.sources import Listing, Source, load_registry
 from warta.store import SourceStats, Store, first_storage_failure
@@ -56,7 +57,12 @@ class WartaSpider(scrapy.Spider):
         wanted = [s for s in sources.split(",") if s]
         self.sources: list[Source] = [registry.get(s) for s in wanted] if wanted else registry.enabled()
         self.store = Store(self.settings_.store_path)
-        self.run_id = int(run_id) if run_id else self.store.start_run([s.id for s in self.sources])
+        # Run by `warta crawl` the parent opened the run; run by `scrapy crawl warta`, we do.
+        self.run_lock = None
+        if run_id:
+            self.run_id = int(run_id)
+        else:
+            self.run_id, self.run_lock = open_run(self.store, self.settings_.data_dir, [s.id for s in self.sources])
         self.stats_by_source: dict[str, SourceStats] = {s.id: SourceStats() for s in self.sources}
         self.ok_documents: dict[str, int] = {s.id: 0 for s in self.sources}
         self.failures: dict[str, str] = {}
@@ -441,6 +447,8 @@ class WartaSpider(scrapy.Spider):
             overall = "interrupted"
         self.store.finish_run(self.run_id, overall)
         self.store.close()
+        if self.run_lock is not None:
+            release_run(self.settings_.data_dir, self.run_lock)
         self.frontier.close()
 
 

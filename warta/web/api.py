@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from indexer.base import SearchPage
@@ -94,7 +95,30 @@ def _facets(page: SearchPage) -> dict[str, list[dict[str, Any]]]:
     return {k: [{"value": v, "count": n} for v, n in vals] for k, vals in page.facets.items()}
 
 
-router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class TokenFirstRoute(APIRoute):
+    """Checks the bearer token of a state-changing request before anything else.
+
+    A route dependency would run only after FastAPI has read and validated the
+    body, so a request without a token but with a malformed body was answered
+    400 ("invalid JSON") instead of 401, telling an anonymous caller about the
+    body's shape before telling it that it may not call the action at all.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+
+        async def token_first(request: Request) -> Response:
+            if request.method in STATE_CHANGING:
+                check_bearer(request.headers.get("authorization"), request.app.state.warta.token)
+            return await handler(request)
+
+        return token_first
+
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS, route_class=TokenFirstRoute)
 
 
 @router.get("/search", response_model=SearchOut, dependencies=[Depends(strict(SEARCH_PARAM_NAMES))])
@@ -173,11 +197,7 @@ def api_runs(limit: int = Query(20, ge=1, le=200), ctx: WebContext = Depends(get
         return {"runs": runs_with_sources(store, limit)}
 
 
-def require_token(request: Request, authorization: str | None = Header(None, include_in_schema=False)) -> None:
-    check_bearer(authorization, request.app.state.warta.token)
-
-
-@router.post("/crawl", status_code=202, dependencies=[Depends(require_token), Depends(strict(frozenset()))],
+@router.post("/crawl", status_code=202, dependencies=[Depends(strict(frozenset()))],
              responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 409: {"model": ErrorOut}})
 def api_crawl(body: CrawlIn | None = Body(None), ctx: WebContext = Depends(get_context)) -> Any:
     """Start `warta crawl [--source …]` in the background. Needs `Authorization: Bearer $WARTA_WEB_TOKEN`."""
@@ -204,7 +224,7 @@ def api_saved_list(ctx: WebContext = Depends(get_context)) -> Any:
 
 
 @router.post("/saved", status_code=201, responses=_WRITE,
-             dependencies=[Depends(require_token), Depends(strict(frozenset()))])
+             dependencies=[Depends(strict(frozenset()))])
 def api_saved_add(body: SavedIn, ctx: WebContext = Depends(get_context)) -> Any:
     """Save a search. Needs `Authorization: Bearer $WARTA_WEB_TOKEN`."""
     from warta import saved
@@ -215,7 +235,7 @@ def api_saved_add(body: SavedIn, ctx: WebContext = Depends(get_context)) -> Any:
 
 
 @router.delete("/saved/{name}", status_code=204, responses=_WRITE,
-               dependencies=[Depends(require_token), Depends(strict(frozenset()))])
+               dependencies=[Depends(strict(frozenset()))])
 def api_saved_remove(name: str, ctx: WebContext = Depends(get_context)) -> Response:
     """Delete a saved search. Needs `Authorization: Bearer $WARTA_WEB_TOKEN`."""
     from warta import saved
