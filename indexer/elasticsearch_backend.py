@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
@@ -44,6 +45,12 @@ PIT_KEEP_ALIVE = "2m"
 BOOST = {"title_exact": 4.0, "title_stem": 2.0, "body_exact": 1.5, "body_stem": 1.0}
 
 T = TypeVar("T")
+# A search whose shard copy went away between its query and fetch phases (a node
+# shutting down or dying) fails with one of these although another copy can answer:
+# a read is safe to repeat, and the cluster routes the repeat to a live copy.
+_NODE_LEFT = frozenset({"search_context_missing_exception", "node_closed_exception",
+                        "node_not_connected_exception", "no_shard_available_action_exception"})
+SEARCH_ATTEMPTS = 3
 
 
 @lru_cache(maxsize=1)
@@ -165,13 +172,25 @@ def _one_line(text: object, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _api_reason(e: ApiError) -> str:
+def _root_cause(e: ApiError) -> dict[str, Any]:
     info = e.info if isinstance(e.info, dict) else {}
     err = info.get("error")
-    if isinstance(err, dict):
-        root = (err.get("root_cause") or [err])[0]
-        return f"{root.get('type', err.get('type', 'error'))}: {root.get('reason', err.get('reason', ''))}"
-    return str(e.message or err or e)
+    if not isinstance(err, dict):
+        return {}
+    root = (err.get("root_cause") or [err])[0]
+    return {"type": root.get("type", err.get("type", "error")), "reason": root.get("reason", err.get("reason", ""))}
+
+
+def _api_reason(e: ApiError) -> str:
+    root = _root_cause(e)
+    if root:
+        return f"{root['type']}: {root['reason']}"
+    info = e.info if isinstance(e.info, dict) else {}
+    return str(e.message or info.get("error") or e)
+
+
+def _node_left(e: ApiError) -> bool:
+    return e.meta.status == 503 or _root_cause(e).get("type") in _NODE_LEFT
 
 
 def _without_credentials(url: str) -> str:
@@ -246,6 +265,9 @@ class ElasticsearchBackend:
         except AuthorizationException as e:
             raise BackendUnavailable(f"Elasticsearch at {self.url} refused {what}: {_one_line(_api_reason(e))}") from None
         except NotFoundError as e:
+            if _node_left(e):  # not a missing index: a shard copy vanished mid-search
+                raise BackendUnavailable(f"Elasticsearch at {self.url} failed {what}: a node left during it, "
+                                         f"try again [{_one_line(_api_reason(e))}]") from None
             raise BackendUnavailable(
                 f"Elasticsearch at {self.url} has no index {self.alias!r} ({what}): run `warta reindex` "
                 f"[{_one_line(_api_reason(e))}]"
@@ -422,8 +444,7 @@ class ElasticsearchBackend:
         body["track_total_hits"] = True
         if request.facets:
             body["aggs"] = facet_aggs()
-        resp = self._call("search", lambda: self.client.search(index=self.alias, allow_partial_search_results=False,
-                                                               **body).body)
+        resp = self._call("search", lambda: self._search_retrying(body))
         raw_hits = resp["hits"]["hits"]
         page = raw_hits[: request.size]
         more = len(raw_hits) > request.size or (request.size == MAX_PAGE_SIZE and len(raw_hits) == MAX_PAGE_SIZE)
@@ -433,6 +454,17 @@ class ElasticsearchBackend:
             facets=_facets(resp.get("aggregations") or {}) if request.facets else {},
             next_cursor=cursor.encode(list(page[-1]["sort"])) if more and page else None,
         )
+
+    def _search_retrying(self, body: dict[str, Any]) -> dict[str, Any]:
+        attempt = 1
+        while True:
+            try:
+                return self.client.search(index=self.alias, allow_partial_search_results=False, **body).body
+            except ApiError as e:
+                if attempt == SEARCH_ATTEMPTS or not _node_left(e):
+                    raise
+            time.sleep(0.1 * attempt)  # the cluster needs a moment to notice the node is gone
+            attempt += 1
 
     def iter_hits(self, request: SearchRequest, page_size: int = 1000) -> Iterator[Hit]:
         """Every hit in sort order over a point-in-time snapshot, so concurrent

@@ -17,11 +17,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from indexer.elasticsearch_backend import load_mapping, mapping_version
+from indexer.base import Filters, SearchRequest
+from indexer.elasticsearch_backend import SEARCH_ATTEMPTS, ElasticsearchBackend, load_mapping, mapping_version
 from indexer.sync import rebuild, sync
+from tests.backend_contract import corpus
 from warta.crawl import run_crawl
 from warta.demo import demo_settings
-from warta.errors import DocumentsRejected, WartaError
+from warta.errors import BackendUnavailable, DocumentsRejected, WartaError
+from warta.query import MatchAll
 from warta.replica.server import ReplicaCluster, sources
 from warta.store import Store
 
@@ -145,7 +148,8 @@ def test_es_rejecting_some_documents_loses_nothing(tmp_path, es_url, es_backend_
 class FaultyProxy:
     """An HTTP proxy in front of Elasticsearch that can answer bulk requests with 429, or
     forward them and then drop the connection before the answer (the bulk was applied, the
-    client never hears so). Every other request — and every header, X-Elastic-Product included —
+    client never hears so), and answer searches as if the node holding the shard copy had
+    left mid-search. Every other request — and every header, X-Elastic-Product included —
     passes through."""
 
     def __init__(self, upstream: str) -> None:
@@ -153,6 +157,7 @@ class FaultyProxy:
         self.upstream = (u.hostname, u.port)
         self.too_many = 0  # next N bulk requests get 429
         self.die_after_forward = 0  # next N bulk requests are applied, then the connection drops
+        self.context_missing = 0  # next N searches fail as when a node leaves between query and fetch
         self.bulk_seen = 0
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -182,6 +187,13 @@ class FaultyProxy:
                 return "die"
             return ""
 
+    def fault_for_search(self) -> str:
+        with self._lock:
+            if self.context_missing > 0:
+                self.context_missing -= 1
+                return "context_missing"
+            return ""
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
 
@@ -194,11 +206,12 @@ class FaultyProxy:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                fault = proxy.fault_for_bulk() if "/_bulk" in self.path else ""
-                if fault == "429":
-                    data = json.dumps({"error": {"type": "es_rejected_execution_exception",
-                                                 "reason": "rejected by the test proxy"}, "status": 429}).encode()
-                    self.send_response(429)
+                fault = (proxy.fault_for_bulk() if "/_bulk" in self.path
+                         else proxy.fault_for_search() if "/_search" in self.path else "")
+                if fault in REFUSALS:
+                    status, error = REFUSALS[fault]
+                    data = json.dumps({"error": error, "status": status}).encode()
+                    self.send_response(status)
                     self.send_header("X-Elastic-Product", "Elasticsearch")
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
@@ -229,6 +242,36 @@ class FaultyProxy:
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
 
         return Handler
+
+
+REFUSALS: dict[str, tuple[int, dict[str, Any]]] = {
+    "429": (429, {"type": "es_rejected_execution_exception", "reason": "rejected by the test proxy"}),
+    # What Elasticsearch answered in the cluster test when a data node shut down mid-search.
+    "context_missing": (404, {
+        "root_cause": [{"type": "search_context_missing_exception", "reason": "No search context found for id [7]"}],
+        "type": "search_phase_execution_exception", "reason": "all shards failed", "phase": "fetch"}),
+}
+
+
+def test_a_search_whose_node_left_mid_search_is_repeated(es_url, es_backend_factory):
+    alias = f"warta-rel-{uuid.uuid4().hex[:8]}"
+    writer = es_backend_factory(alias)
+    writer.ensure_ready()
+    writer.index(corpus()[:3])
+    request = SearchRequest(MatchAll(), filters=Filters(include_copies=True), facets=False, snippets=False)
+    with FaultyProxy(es_url) as proxy:
+        reader = ElasticsearchBackend(proxy.url, alias)
+        try:
+            # Two failures in a row: the third attempt is answered by a live copy.
+            proxy.context_missing = SEARCH_ATTEMPTS - 1
+            assert reader.search(request).total == 3 and proxy.context_missing == 0
+            # Still failing after every attempt: a clear, retryable error, not "no index, reindex".
+            proxy.context_missing = SEARCH_ATTEMPTS
+            with pytest.raises(BackendUnavailable) as failed:
+                reader.search(request)
+            assert "a node left during it" in str(failed.value) and "reindex" not in str(failed.value)
+        finally:
+            reader.close()
 
 
 def test_es_429_and_a_connection_dying_mid_bulk(tmp_path, es_url, es_backend_factory, mmc_baseline):
